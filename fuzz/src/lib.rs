@@ -1,0 +1,18 @@
+//! The bodies of liveshell's fuzz targets.
+//!
+//! Each target in `fuzz_targets/` is one line that calls a `run(&[u8])` here, and
+//! `tests/fuzz_corpus.rs` in the main crate includes this file to replay every committed corpus
+//! input through the same function on stable Rust. A body may use only `liveshell`, `arbitrary`
+//! and `std`, which both crates have.
+//!
+//! To add a target: write `src/<name>.rs` with `pub fn run(data: &[u8])`, list it in [`TARGETS`],
+//! add `fuzz_targets/<name>.rs` and a `[[bin]]` in `Cargo.toml`, and commit a seed corpus under
+//! `corpus/<name>/`.
+
+pub mod smoke;
+
+/// A target's body: it gets the fuzzer's bytes and panics only on a bug.
+pub type Body = fn(&[u8]);
+
+/// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
+pub const TARGETS: &[(&str, Body)] = &[("smoke", smoke::run)];
