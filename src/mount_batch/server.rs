@@ -8,7 +8,7 @@ use super::wire::{Failure, MountRequest, Reply};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BatchError {
-    /// The bytes are not JSON.
+    /// The bytes are not JSON (or, from [`Reply::from_json`](super::Reply::from_json), not a reply).
     #[error("mount_batch: invalid json: {message}")]
     Json {
         /// serde_json's description, with line and column.

@@ -5,7 +5,7 @@ use std::io;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::EntryError;
+use super::{BatchError, EntryError};
 
 /// One view to mount: an entry of a `mount_batch` request, or the body of a plain `mount` frame.
 ///
@@ -380,6 +380,28 @@ impl Reply {
             navigate,
             extra: Map::new(),
         }
+    }
+
+    /// Reads a reply from JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`BatchError::Json`] when the bytes are not JSON or not a `mount_batch` reply (a `type`
+    /// other than `mount_batch`, or a field of the wrong type).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::mount_batch::Reply;
+    ///
+    /// let reply = Reply::from_json(br#"{"type":"mount_batch","session_id":"s","views":[],"failed":[]}"#).unwrap();
+    /// assert_eq!(reply.session_id(), "s");
+    /// assert!(Reply::from_json(br#"{"type":"mount"}"#).is_err());
+    /// ```
+    pub fn from_json(json: &[u8]) -> Result<Self, BatchError> {
+        serde_json::from_slice(json).map_err(|e| BatchError::Json {
+            message: e.to_string(),
+        })
     }
 
     /// The consumer's session id.
