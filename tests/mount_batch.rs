@@ -71,7 +71,10 @@ fn mb1_two_views_queued_before_connect_make_one_batch_and_a_two_view_reply() {
     let mut reply = ReplyBuilder::new("sess");
     for entry in served(&frames[0]) {
         let entry = entry.unwrap();
-        reply.mounted(entry.target_id(), json!({"type": "mount", "html": "<div></div>"}));
+        reply.mounted(
+            entry.target_id(),
+            json!({"type": "mount", "html": "<div></div>"}),
+        );
     }
     let reply = reply.finish();
     assert_eq!((reply.views().len(), reply.failed().len()), (2, 0));
@@ -85,12 +88,16 @@ fn mb1_two_views_queued_before_connect_make_one_batch_and_a_two_view_reply() {
 
 #[test]
 fn mb2_a_one_view_batch_from_a_djust_client_gets_a_one_view_reply() {
-    let entries =
-        parse_request(br#"{"type":"mount_batch","views":[{"view":"app.views.A","target_id":"only"}]}"#)
-            .unwrap();
+    let entries = parse_request(
+        br#"{"type":"mount_batch","views":[{"view":"app.views.A","target_id":"only"}]}"#,
+    )
+    .unwrap();
     assert_eq!(entries.len(), 1);
     let mut reply = ReplyBuilder::new("s");
-    reply.mounted(entries[0].as_ref().unwrap().target_id(), json!({"html": "x"}));
+    reply.mounted(
+        entries[0].as_ref().unwrap().target_id(),
+        json!({"html": "x"}),
+    );
     let json = reply_json(&reply.finish());
     assert_eq!(json["type"], "mount_batch");
     assert_eq!(json["views"], json!([{"html": "x", "target_id": "only"}]));
@@ -204,12 +211,20 @@ fn mb9_a_djust_reply_demuxes_into_mounted_views_with_their_versions() {
     .unwrap();
     assert_eq!(
         outcomes(&reply, &["t1", "t2"]),
-        vec![("t1".into(), Outcome::Mounted), ("t2".into(), Outcome::Mounted)]
+        vec![
+            ("t1".into(), Outcome::Mounted),
+            ("t2".into(), Outcome::Mounted)
+        ]
     );
     let versions: HashMap<&str, u64> = reply
         .views()
         .iter()
-        .map(|v| (v["target_id"].as_str().unwrap(), v["version"].as_u64().unwrap()))
+        .map(|v| {
+            (
+                v["target_id"].as_str().unwrap(),
+                v["version"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(versions, HashMap::from([("t1", 1), ("t2", 2)]));
 }
@@ -223,7 +238,12 @@ fn mb10_a_navigate_entry_is_one_redirect() {
     .unwrap();
     assert_eq!(
         outcomes(&reply, &["t1"]),
-        vec![("t1".into(), Outcome::Redirect { to: "/login".into() })]
+        vec![(
+            "t1".into(),
+            Outcome::Redirect {
+                to: "/login".into()
+            }
+        )]
     );
 }
 
@@ -245,7 +265,11 @@ fn mb11_a_rejected_batch_is_resent_as_plain_mounts_and_batching_stays_off() {
     assert!(frames.iter().all(|f| !f.is_batch()));
     assert_eq!(json_of(&frames[0])["type"], "mount");
     assert!(!b.is_batching());
-    assert_eq!(b.handle_batch_rejected(t0 + ms(6)), 0, "a second error frame is a no-op");
+    assert_eq!(
+        b.handle_batch_rejected(t0 + ms(6)),
+        0,
+        "a second error frame is a no-op"
+    );
     b.handle_mount(t0 + ms(7), lazy("app.views.C", "c"));
     b.handle_mount(t0 + ms(7), lazy("app.views.D", "d"));
     assert!(drain(&mut b).iter().all(|f| !f.is_batch()));
@@ -289,7 +313,12 @@ fn mb13_a_non_dict_entry_fails_with_empty_target_and_view() {
 #[test]
 fn mb14_the_real_error_text_survives_instead_of_mount_failed() {
     let mut reply = ReplyBuilder::new("s");
-    reply.failed_with_code("t", "app.views.A", "permission_denied", "PermissionDenied: staff only");
+    reply.failed_with_code(
+        "t",
+        "app.views.A",
+        "permission_denied",
+        "PermissionDenied: staff only",
+    );
     let reply = Reply::from_json(reply.finish().to_json().as_bytes()).unwrap();
     assert_eq!(
         outcomes(&reply, &["t"]),
@@ -328,7 +357,11 @@ fn mb16_two_views_of_the_same_class_in_different_targets_both_mount() {
     b.handle_mount(t0, lazy("app.views.Card", "card-2"));
     b.handle_connected(t0);
     let frames = drain(&mut b);
-    let targets: Vec<&str> = frames[0].views().iter().map(MountRequest::target_id).collect();
+    let targets: Vec<&str> = frames[0]
+        .views()
+        .iter()
+        .map(MountRequest::target_id)
+        .collect();
     assert_eq!(targets, ["card-1", "card-2"]);
 }
 
@@ -351,13 +384,23 @@ fn mb17_a_set_over_65536_bytes_is_split_into_frames_within_the_cap() {
     let mut b = MountBatcher::new(BatchConfig::default());
     let pad = "x".repeat(10_000);
     for i in 0..20 {
-        b.handle_mount(t0, lazy("app.views.Big", &format!("t{i}")).with_extra("pad", json!(pad)));
+        b.handle_mount(
+            t0,
+            lazy("app.views.Big", &format!("t{i}")).with_extra("pad", json!(pad)),
+        );
     }
     b.handle_connected(t0);
     let frames = drain(&mut b);
-    assert!(frames.len() >= 4, "200 KB needs at least four 64 KiB frames");
+    assert!(
+        frames.len() >= 4,
+        "200 KB needs at least four 64 KiB frames"
+    );
     for frame in &frames {
-        assert!(frame.to_json().len() <= 65_536, "{} bytes", frame.to_json().len());
+        assert!(
+            frame.to_json().len() <= 65_536,
+            "{} bytes",
+            frame.to_json().len()
+        );
     }
     let targets: Vec<String> = frames
         .iter()
@@ -400,12 +443,18 @@ fn a_single_view_over_the_cap_goes_alone_as_a_plain_mount() {
     let t0 = t0();
     let mut b = MountBatcher::new(BatchConfig::default().max_frame_bytes(1_000));
     b.handle_mount(t0, lazy("app.views.A", "a"));
-    b.handle_mount(t0, lazy("app.views.Huge", "huge").with_extra("pad", json!("y".repeat(2_000))));
+    b.handle_mount(
+        t0,
+        lazy("app.views.Huge", "huge").with_extra("pad", json!("y".repeat(2_000))),
+    );
     b.handle_mount(t0, lazy("app.views.B", "b"));
     b.handle_mount(t0, lazy("app.views.C", "c"));
     b.handle_connected(t0);
     let frames = drain(&mut b);
-    let shape: Vec<(bool, usize)> = frames.iter().map(|f| (f.is_batch(), f.views().len())).collect();
+    let shape: Vec<(bool, usize)> = frames
+        .iter()
+        .map(|f| (f.is_batch(), f.views().len()))
+        .collect();
     assert_eq!(shape, [(false, 1), (false, 1), (true, 2)]);
     assert_eq!(frames[1].views()[0].target_id(), "huge");
 }
@@ -477,7 +526,8 @@ fn unknown_fields_survive_both_frames() {
     let frame: Frame = serde_json::from_slice(request).unwrap();
     assert_eq!(
         serde_json::to_value(&frame).unwrap(),
-        serde_json::from_slice::<Value>(request).unwrap()
+        serde_json::from_slice::<Value>(request)
+            .unwrap()
             .as_object()
             .map(|o| {
                 let mut o = o.clone();
@@ -542,20 +592,29 @@ impl Caps {
 }
 
 fn caps() -> impl Strategy<Value = Caps> {
-    (0u64..20, 0u64..60, 1usize..5, 250usize..2_500, prop::bool::weighted(0.85)).prop_map(
-        |(window, wait, max_views, max_bytes, enabled)| Caps {
+    (
+        0u64..20,
+        0u64..60,
+        1usize..5,
+        250usize..2_500,
+        prop::bool::weighted(0.85),
+    )
+        .prop_map(|(window, wait, max_views, max_bytes, enabled)| Caps {
             window: ms(window),
             max_wait: ms(wait),
             max_views,
             max_bytes,
             enabled,
-        },
-    )
+        })
 }
 
 fn target_name(t: u8) -> String {
     // Target 0 is id-less: rule 3 never merges those.
-    if t == 0 { String::new() } else { format!("t{t}") }
+    if t == 0 {
+        String::new()
+    } else {
+        format!("t{t}")
+    }
 }
 
 /// The sequence number the test stamped on a request.

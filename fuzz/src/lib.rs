@@ -16,7 +16,4 @@ pub mod smoke;
 pub type Body = fn(&[u8]);
 
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
-pub const TARGETS: &[(&str, Body)] = &[
-    ("mount_batch", mount_batch::run),
-    ("smoke", smoke::run),
-];
+pub const TARGETS: &[(&str, Body)] = &[("mount_batch", mount_batch::run), ("smoke", smoke::run)];

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use liveshell::mount_batch::{outcomes, parse_request, Frame, Outcome, Reply, ReplyBuilder};
+use liveshell::mount_batch::{Frame, Outcome, Reply, ReplyBuilder, outcomes, parse_request};
 
 /// Feeds `data` to the server parser, the reply builder and the client demux.
 pub fn run(data: &[u8]) {
@@ -24,9 +24,16 @@ fn as_request(data: &[u8]) {
     for (i, entry) in entries.iter().enumerate() {
         match entry {
             Ok(request) => {
-                let json = format!(r#"{{"views":[{}]}}"#, Frame::Mount(request.clone()).to_json());
+                let json = format!(
+                    r#"{{"views":[{}]}}"#,
+                    Frame::Mount(request.clone()).to_json()
+                );
                 let back = parse_request(json.as_bytes()).expect("a request reparses");
-                assert_eq!(back, vec![Ok(request.clone())], "round trip changed the entry");
+                assert_eq!(
+                    back,
+                    vec![Ok(request.clone())],
+                    "round trip changed the entry"
+                );
                 match i % 3 {
                     0 => reply.mounted(request.target_id(), request.params().clone().into()),
                     1 => reply.failed(request.target_id(), request.view(), "boom"),
@@ -59,16 +66,30 @@ fn as_reply(data: &[u8]) {
     targets.push("never-answered");
     let got = outcomes(&reply, &targets);
     let mut seen = HashSet::new();
-    let distinct: Vec<&str> = targets.iter().copied().filter(|t| seen.insert(*t)).collect();
+    let distinct: Vec<&str> = targets
+        .iter()
+        .copied()
+        .filter(|t| seen.insert(*t))
+        .collect();
     assert!(got.len() >= distinct.len());
     for ((target, _), want) in got.iter().zip(&distinct) {
         assert_eq!(target, want, "pending targets come first, in order");
     }
     let (decided, reports) = got.split_at(distinct.len());
-    let redirects = decided.iter().filter(|(_, o)| matches!(o, Outcome::Redirect { .. })).count();
+    let redirects = decided
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Redirect { .. }))
+        .count();
     assert!(redirects <= 1, "at most one redirect is followed");
-    let used = decided.iter().filter(|(_, o)| *o != Outcome::Missing).count();
-    assert_eq!(used + reports.len(), reply.len(), "every reply entry is accounted for");
+    let used = decided
+        .iter()
+        .filter(|(_, o)| *o != Outcome::Missing)
+        .count();
+    assert_eq!(
+        used + reports.len(),
+        reply.len(),
+        "every reply entry is accounted for"
+    );
     assert!(reports.iter().all(|(_, o)| matches!(
         o,
         Outcome::Unrequested | Outcome::Duplicate | Outcome::Malformed

@@ -131,10 +131,7 @@ pub fn outcomes(reply: &Reply, pending: &[&str]) -> Vec<(String, Outcome)> {
     let mut result: Vec<(String, Outcome)> = order
         .into_iter()
         .map(|target| {
-            let outcome = decided
-                .remove(target)
-                .flatten()
-                .unwrap_or(Outcome::Missing);
+            let outcome = decided.remove(target).flatten().unwrap_or(Outcome::Missing);
             (target.to_owned(), outcome)
         })
         .collect();

@@ -335,10 +335,7 @@ mod tests {
 
     #[test]
     fn invalid_json_and_non_objects_are_batch_errors() {
-        assert!(matches!(
-            parse_request(b"{"),
-            Err(BatchError::Json { .. })
-        ));
+        assert!(matches!(parse_request(b"{"), Err(BatchError::Json { .. })));
         assert_eq!(parse_request(b"[]"), Err(BatchError::NotAnObject));
     }
 
@@ -360,7 +357,8 @@ mod tests {
 
     #[test]
     fn an_entrys_own_timezone_beats_the_frames() {
-        let json = br#"{"client_timezone":"UTC","views":[{"view":"v","client_timezone":"Asia/Tokyo"}]}"#;
+        let json =
+            br#"{"client_timezone":"UTC","views":[{"view":"v","client_timezone":"Asia/Tokyo"}]}"#;
         let entries = parse_request(json).unwrap();
         assert_eq!(
             entries[0].as_ref().unwrap().client_timezone(),
