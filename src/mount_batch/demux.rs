@@ -139,6 +139,41 @@ pub fn outcomes(reply: &Reply, pending: &[&str]) -> Vec<(String, Outcome)> {
     result
 }
 
+/// Whether a server error frame's text means "this server does not take `mount_batch`": it names
+/// `mount_batch` or says "unknown message type" (djust's client test,
+/// `/mount_batch|unknown\s+message\s+type/i`). Then call
+/// [`MountBatcher::handle_batch_rejected`](super::MountBatcher::handle_batch_rejected).
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::mount_batch::is_batch_rejection;
+///
+/// assert!(is_batch_rejection("mount_batch: 'views' must be a list"));
+/// assert!(is_batch_rejection("Unknown  message\ttype: mount_batch"));
+/// assert!(!is_batch_rejection("Message too large (70000 bytes)"));
+/// ```
+#[must_use]
+pub fn is_batch_rejection(error: &str) -> bool {
+    let lower = error.to_ascii_lowercase();
+    if lower.contains("mount_batch") {
+        return true;
+    }
+    lower.match_indices("unknown").any(|(at, word)| {
+        let rest = &lower[at + word.len()..];
+        let Some(rest) = strip_space(rest).and_then(|r| r.strip_prefix("message")) else {
+            return false;
+        };
+        strip_space(rest).is_some_and(|r| r.starts_with("type"))
+    })
+}
+
+/// `text` without its leading whitespace, if it had at least one whitespace character.
+fn strip_space(text: &str) -> Option<&str> {
+    let rest = text.trim_start();
+    (rest.len() < text.len()).then_some(rest)
+}
+
 fn target_of(entry: &Value) -> Option<&str> {
     entry.get("target_id").and_then(Value::as_str)
 }
@@ -149,6 +184,16 @@ mod tests {
 
     use super::*;
     use crate::mount_batch::ReplyBuilder;
+
+    #[test]
+    fn batch_rejection_text_matches_djusts_fallback_pattern() {
+        assert!(is_batch_rejection("Error handling MOUNT_BATCH"));
+        assert!(is_batch_rejection("unknown message type"));
+        assert!(!is_batch_rejection("unknown messagetype"));
+        assert!(!is_batch_rejection("unknown message"));
+        assert!(!is_batch_rejection("unknown view"));
+        assert!(!is_batch_rejection(""));
+    }
 
     #[test]
     fn only_the_first_redirect_is_followed() {

@@ -34,8 +34,9 @@
 //! 5. Client: the first redirect wins and the others are reported; a requested target missing
 //!    from the reply is [`Outcome::Missing`], not hydrated; an entry for a target never
 //!    requested is ignored and reported.
-//! 6. When the server rejects batching, [`MountBatcher::handle_batch_rejected`] queues the
-//!    batches' views again as plain mounts, and batching stays off.
+//! 6. When the server rejects batching (an error frame for which [`is_batch_rejection`] holds),
+//!    [`MountBatcher::handle_batch_rejected`] queues the batches' views again as plain mounts,
+//!    and batching stays off.
 //!
 //! # Drive loop
 //!
@@ -100,6 +101,30 @@ mod server;
 mod wire;
 
 pub use batcher::{BatchConfig, MountBatcher};
-pub use demux::{Outcome, outcomes};
+pub use demux::{Outcome, is_batch_rejection, outcomes};
 pub use server::{BatchError, EntryError, ReplyBuilder, parse_request};
 pub use wire::{BatchRequest, Failure, Frame, MountRequest, Reply};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<MountBatcher>();
+        check::<BatchConfig>();
+        check::<Frame>();
+        check::<MountRequest>();
+        check::<Reply>();
+        check::<ReplyBuilder>();
+        check::<Outcome>();
+        check::<BatchError>();
+        check::<EntryError>();
+    }
+
+    #[test]
+    fn outcome_stays_small() {
+        assert!(std::mem::size_of::<Outcome>() <= 48);
+    }
+}
