@@ -84,7 +84,8 @@ impl MountRequest {
         self
     }
 
-    /// Adds a field djust's entry does not define; it is sent as is. A `type` key is ignored.
+    /// Adds a field djust's entry does not define; it is sent as is. A `type` key or the name of
+    /// a defined field is ignored (the defined fields have their own setters).
     #[must_use]
     pub fn with_extra(mut self, key: impl Into<String>, value: Value) -> Self {
         let key = key.into();
@@ -476,4 +477,39 @@ pub struct Failure {
     /// Fields djust's entry does not define, kept as they came.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn extra_fields_never_shadow_defined_ones_or_the_tag() {
+        let req = MountRequest::new("v", "t")
+            .with_extra("type", json!("evil"))
+            .with_extra("view", json!("other"))
+            .with_extra("trace", json!(1));
+        assert_eq!(req.extra().len(), 1);
+        let json = Frame::Mount(req).to_json();
+        assert_eq!(json.matches("\"type\"").count(), 1, "{json}");
+        assert_eq!(json.matches("\"view\"").count(), 1, "{json}");
+    }
+
+    #[test]
+    fn a_batch_frame_counts_its_own_bytes_exactly() {
+        let frame = Frame::MountBatch(BatchRequest {
+            views: vec![MountRequest::new("a", "1"), MountRequest::new("é", "2")],
+            client_timezone: Some("Europe/Paris".into()),
+            extra: Map::new(),
+        });
+        assert_eq!(frame.json_len(), frame.to_json().len());
+    }
+
+    #[test]
+    fn a_reply_of_another_type_is_refused() {
+        let err = Reply::from_json(br#"{"type":"mount","views":[]}"#).unwrap_err();
+        assert!(matches!(err, BatchError::Json { .. }), "{err}");
+    }
 }
