@@ -26,6 +26,21 @@ fn drain(b: &mut MountBatcher) -> Vec<Frame> {
     std::iter::from_fn(|| b.poll_frame()).collect()
 }
 
+/// A batcher given `requests` before the socket opens, connected at `t0`, and the frames it sent.
+fn queued_then_connected(
+    t0: Instant,
+    config: BatchConfig,
+    requests: impl IntoIterator<Item = MountRequest>,
+) -> (MountBatcher, Vec<Frame>) {
+    let mut b = MountBatcher::new(config);
+    for request in requests {
+        b.handle_mount(t0, request);
+    }
+    b.handle_connected(t0);
+    let frames = drain(&mut b);
+    (b, frames)
+}
+
 fn json_of(frame: &Frame) -> Value {
     serde_json::from_str(&frame.to_json()).expect("a frame is JSON")
 }
@@ -51,11 +66,14 @@ fn served(frame: &Frame) -> Vec<Result<MountRequest, EntryError>> {
 #[test]
 fn mb1_two_views_queued_before_connect_make_one_batch_and_a_two_view_reply() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
-    b.handle_mount(t0, lazy("app.views.A", "target-a"));
-    b.handle_mount(t0, lazy("app.views.B", "target-b"));
-    b.handle_connected(t0);
-    let frames = drain(&mut b);
+    let (_, frames) = queued_then_connected(
+        t0,
+        BatchConfig::default(),
+        [
+            lazy("app.views.A", "target-a"),
+            lazy("app.views.B", "target-b"),
+        ],
+    );
     assert_eq!(frames.len(), 1, "exactly one frame");
     assert_eq!(
         json_of(&frames[0]),
@@ -278,11 +296,11 @@ fn mb11_a_rejected_batch_is_resent_as_plain_mounts_and_batching_stays_off() {
 #[test]
 fn mb11_a_reply_clears_the_in_flight_batch_so_a_later_error_is_a_no_op() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
-    b.handle_mount(t0, lazy("app.views.A", "a"));
-    b.handle_mount(t0, lazy("app.views.B", "b"));
-    b.handle_connected(t0);
-    let _ = drain(&mut b);
+    let (mut b, _) = queued_then_connected(
+        t0,
+        BatchConfig::default(),
+        [lazy("app.views.A", "a"), lazy("app.views.B", "b")],
+    );
     let mut reply = ReplyBuilder::new("s");
     reply.mounted("a", json!({})).mounted("b", json!({}));
     let got = b.handle_reply(&reply.finish());
@@ -335,10 +353,11 @@ fn mb14_the_real_error_text_survives_instead_of_mount_failed() {
 #[test]
 fn mb15_one_queued_view_is_a_plain_mount_never_a_batch() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default().client_timezone("Europe/Paris"));
-    b.handle_mount(t0, lazy("app.views.A", "a").with_prerendered(true));
-    b.handle_connected(t0);
-    let frames = drain(&mut b);
+    let (_, frames) = queued_then_connected(
+        t0,
+        BatchConfig::default().client_timezone("Europe/Paris"),
+        [lazy("app.views.A", "a").with_prerendered(true)],
+    );
     assert_eq!(frames.len(), 1);
     assert_eq!(
         json_of(&frames[0]),
@@ -352,11 +371,14 @@ fn mb15_one_queued_view_is_a_plain_mount_never_a_batch() {
 #[test]
 fn mb16_two_views_of_the_same_class_in_different_targets_both_mount() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
-    b.handle_mount(t0, lazy("app.views.Card", "card-1"));
-    b.handle_mount(t0, lazy("app.views.Card", "card-2"));
-    b.handle_connected(t0);
-    let frames = drain(&mut b);
+    let (_, frames) = queued_then_connected(
+        t0,
+        BatchConfig::default(),
+        [
+            lazy("app.views.Card", "card-1"),
+            lazy("app.views.Card", "card-2"),
+        ],
+    );
     let targets: Vec<&str> = frames[0]
         .views()
         .iter()
@@ -368,12 +390,15 @@ fn mb16_two_views_of_the_same_class_in_different_targets_both_mount() {
 #[test]
 fn mb16_rule_3_a_second_mount_of_the_same_target_replaces_the_first() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
-    b.handle_mount(t0, lazy("app.views.Old", "slot"));
-    b.handle_mount(t0, lazy("app.views.Other", "other"));
-    b.handle_mount(t0, lazy("app.views.New", "slot"));
-    b.handle_connected(t0);
-    let frames = drain(&mut b);
+    let (_, frames) = queued_then_connected(
+        t0,
+        BatchConfig::default(),
+        [
+            lazy("app.views.Old", "slot"),
+            lazy("app.views.Other", "other"),
+            lazy("app.views.New", "slot"),
+        ],
+    );
     let views: Vec<&str> = frames[0].views().iter().map(MountRequest::view).collect();
     assert_eq!(views, ["app.views.Other", "app.views.New"]);
 }
@@ -381,16 +406,10 @@ fn mb16_rule_3_a_second_mount_of_the_same_target_replaces_the_first() {
 #[test]
 fn mb17_a_set_over_65536_bytes_is_split_into_frames_within_the_cap() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
-    let pad = "x".repeat(10_000);
-    for i in 0..20 {
-        b.handle_mount(
-            t0,
-            lazy("app.views.Big", &format!("t{i}")).with_extra("pad", json!(pad)),
-        );
-    }
-    b.handle_connected(t0);
-    let frames = drain(&mut b);
+    let pad = json!("x".repeat(10_000));
+    let big =
+        (0..20).map(|i| lazy("app.views.Big", &format!("t{i}")).with_extra("pad", pad.clone()));
+    let (_, frames) = queued_then_connected(t0, BatchConfig::default(), big);
     assert!(
         frames.len() >= 4,
         "200 KB needs at least four 64 KiB frames"
@@ -420,37 +439,21 @@ fn a_frame_exactly_at_the_byte_cap_is_kept_whole_and_one_byte_less_splits_it() {
         lazy("app.views.B", "b"),
         lazy("app.views.C", "c"),
     ];
-    let whole = {
-        let mut b = MountBatcher::new(BatchConfig::default());
-        for r in &requests {
-            b.handle_mount(t0, r.clone());
-        }
-        b.handle_connected(t0);
-        drain(&mut b).remove(0).json_len()
-    };
+    let whole = queued_then_connected(t0, BatchConfig::default(), requests.clone()).1[0].json_len();
     for (cap, frames) in [(whole, 1), (whole - 1, 2)] {
-        let mut b = MountBatcher::new(BatchConfig::default().max_frame_bytes(cap));
-        for r in &requests {
-            b.handle_mount(t0, r.clone());
-        }
-        b.handle_connected(t0);
-        assert_eq!(drain(&mut b).len(), frames, "cap {cap}");
+        let config = BatchConfig::default().max_frame_bytes(cap);
+        let (_, sent) = queued_then_connected(t0, config, requests.clone());
+        assert_eq!(sent.len(), frames, "cap {cap}");
     }
 }
 
 #[test]
 fn a_single_view_over_the_cap_goes_alone_as_a_plain_mount() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default().max_frame_bytes(1_000));
-    b.handle_mount(t0, lazy("app.views.A", "a"));
-    b.handle_mount(
-        t0,
-        lazy("app.views.Huge", "huge").with_extra("pad", json!("y".repeat(2_000))),
-    );
-    b.handle_mount(t0, lazy("app.views.B", "b"));
-    b.handle_mount(t0, lazy("app.views.C", "c"));
-    b.handle_connected(t0);
-    let frames = drain(&mut b);
+    let huge = lazy("app.views.Huge", "huge").with_extra("pad", json!("y".repeat(2_000)));
+    let (a, b, c) = (lazy("v", "a"), lazy("v", "b"), lazy("v", "c"));
+    let config = BatchConfig::default().max_frame_bytes(1_000);
+    let (_, frames) = queued_then_connected(t0, config, [a, huge, b, c]);
     let shape: Vec<(bool, usize)> = frames
         .iter()
         .map(|f| (f.is_batch(), f.views().len()))
@@ -463,23 +466,18 @@ fn a_single_view_over_the_cap_goes_alone_as_a_plain_mount() {
 fn the_view_cap_splits_a_batch_in_order() {
     let t0 = t0();
     let cap = NonZeroUsize::new(2).unwrap();
-    let mut b = MountBatcher::new(BatchConfig::default().max_views(cap));
-    for t in ["a", "b", "c", "d", "e"] {
-        b.handle_mount(t0, lazy("app.views.V", t));
-    }
-    b.handle_connected(t0);
-    let sizes: Vec<usize> = drain(&mut b).iter().map(|f| f.views().len()).collect();
+    let views = ["a", "b", "c", "d", "e"].map(|t| lazy("app.views.V", t));
+    let (_, frames) = queued_then_connected(t0, BatchConfig::default().max_views(cap), views);
+    let sizes: Vec<usize> = frames.iter().map(|f| f.views().len()).collect();
     assert_eq!(sizes, [2, 2, 1]);
 }
 
 #[test]
 fn with_batching_disabled_every_view_is_a_plain_mount_sent_at_once() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default().enabled(false));
-    b.handle_mount(t0, lazy("app.views.A", "a"));
-    b.handle_mount(t0, lazy("app.views.B", "b"));
-    b.handle_connected(t0);
-    assert_eq!(drain(&mut b).iter().filter(|f| !f.is_batch()).count(), 2);
+    let views = [lazy("app.views.A", "a"), lazy("app.views.B", "b")];
+    let (mut b, frames) = queued_then_connected(t0, BatchConfig::default().enabled(false), views);
+    assert_eq!(frames.iter().filter(|f| !f.is_batch()).count(), 2);
     b.handle_mount(t0, lazy("app.views.C", "c"));
     assert_eq!(b.poll_timeout(), None);
     assert_eq!(drain(&mut b).len(), 1, "connected and disabled: no window");
@@ -503,11 +501,11 @@ fn mounts_after_connect_are_coalesced_within_the_window() {
 #[test]
 fn a_reply_naming_an_unrequested_target_is_reported_and_a_missing_one_is_missing() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
-    b.handle_mount(t0, lazy("app.views.A", "a"));
-    b.handle_mount(t0, lazy("app.views.B", "b"));
-    b.handle_connected(t0);
-    let _ = drain(&mut b);
+    let (mut b, _) = queued_then_connected(
+        t0,
+        BatchConfig::default(),
+        [lazy("app.views.A", "a"), lazy("app.views.B", "b")],
+    );
     let mut reply = ReplyBuilder::new("s");
     reply.mounted("a", json!({})).mounted("zzz", json!({}));
     assert_eq!(

@@ -125,6 +125,6 @@ mod tests {
 
     #[test]
     fn outcome_stays_small() {
-        assert!(std::mem::size_of::<Outcome>() <= 48);
+        assert!(size_of::<Outcome>() <= 48);
     }
 }

@@ -186,20 +186,14 @@ pub fn parse_request(json: &[u8]) -> Result<Vec<Result<MountRequest, EntryError>
 #[derive(Debug, Clone, PartialEq)]
 #[must_use = "a reply builder does nothing until finished and sent"]
 pub struct ReplyBuilder {
-    session_id: String,
-    views: Vec<Value>,
-    failed: Vec<Failure>,
-    navigate: Vec<Value>,
+    reply: Reply,
 }
 
 impl ReplyBuilder {
     /// Starts the reply for the consumer whose session id is `session_id`.
     pub fn new(session_id: impl Into<String>) -> Self {
         Self {
-            session_id: session_id.into(),
-            views: Vec::new(),
-            failed: Vec::new(),
-            navigate: Vec::new(),
+            reply: Reply::new(session_id.into()),
         }
     }
 
@@ -213,7 +207,7 @@ impl ReplyBuilder {
         match frame {
             Value::Object(mut frame) => {
                 frame.insert("target_id".to_owned(), Value::String(target_id));
-                self.views.push(Value::Object(frame));
+                self.reply.views.push(Value::Object(frame));
             }
             other => {
                 let view = String::new();
@@ -272,29 +266,29 @@ impl ReplyBuilder {
         entry.insert("to".to_owned(), Value::String(to.into()));
         entry.insert("target_id".to_owned(), Value::String(target_id.into()));
         entry.insert("view".to_owned(), Value::String(view.into()));
-        self.navigate.push(Value::Object(entry));
+        self.reply.navigate.push(Value::Object(entry));
         self
     }
 
     /// How many entries have been answered so far.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.views.len() + self.failed.len() + self.navigate.len()
+        self.reply.len()
     }
 
     /// Whether no entry has been answered yet.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.reply.is_empty()
     }
 
     /// The finished reply, ready to serialise.
     pub fn finish(self) -> Reply {
-        Reply::new(self.session_id, self.views, self.failed, self.navigate)
+        self.reply
     }
 
     fn push_failure(&mut self, target_id: String, view: String, code: String, error: String) {
-        self.failed.push(Failure {
+        self.reply.failed.push(Failure {
             target_id,
             view,
             error,

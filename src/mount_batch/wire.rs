@@ -357,28 +357,24 @@ pub struct Reply {
     #[serde(default)]
     session_id: String,
     #[serde(default)]
-    views: Vec<Value>,
+    pub(super) views: Vec<Value>,
     #[serde(default)]
-    failed: Vec<Failure>,
+    pub(super) failed: Vec<Failure>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    navigate: Vec<Value>,
+    pub(super) navigate: Vec<Value>,
     #[serde(flatten)]
     extra: Map<String, Value>,
 }
 
 impl Reply {
-    pub(crate) fn new(
-        session_id: String,
-        views: Vec<Value>,
-        failed: Vec<Failure>,
-        navigate: Vec<Value>,
-    ) -> Self {
+    /// An empty reply for the session `session_id`.
+    pub(super) fn new(session_id: String) -> Self {
         Self {
             kind: MountBatchTag,
             session_id,
-            views,
-            failed,
-            navigate,
+            views: Vec::new(),
+            failed: Vec::new(),
+            navigate: Vec::new(),
             extra: Map::new(),
         }
     }
