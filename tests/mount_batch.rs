@@ -294,22 +294,6 @@ fn mb11_a_rejected_batch_is_resent_as_plain_mounts_and_batching_stays_off() {
 }
 
 #[test]
-fn mb11_a_reply_clears_the_in_flight_batch_so_a_later_error_is_a_no_op() {
-    let t0 = t0();
-    let (mut b, _) = queued_then_connected(
-        t0,
-        BatchConfig::default(),
-        [lazy("app.views.A", "a"), lazy("app.views.B", "b")],
-    );
-    let mut reply = ReplyBuilder::new("s");
-    reply.mounted("a", json!({})).mounted("b", json!({}));
-    let got = b.handle_reply(&reply.finish());
-    assert_eq!(got.len(), 2);
-    assert_eq!(b.in_flight(), 0);
-    assert_eq!(b.handle_batch_rejected(t0), 0);
-}
-
-#[test]
 fn mb12_views_not_a_list_is_a_batch_error_with_djusts_text() {
     let err = parse_request(br#"{"type":"mount_batch","views":"x"}"#).unwrap_err();
     assert_eq!(err, BatchError::ViewsNotAList);
@@ -499,7 +483,7 @@ fn mounts_after_connect_are_coalesced_within_the_window() {
 }
 
 #[test]
-fn a_reply_naming_an_unrequested_target_is_reported_and_a_missing_one_is_missing() {
+fn mb11_a_reply_clears_the_batch_in_flight_and_reports_missing_and_unrequested_targets() {
     let t0 = t0();
     let (mut b, _) = queued_then_connected(
         t0,
@@ -515,6 +499,12 @@ fn a_reply_naming_an_unrequested_target_is_reported_and_a_missing_one_is_missing
             ("b".into(), Outcome::Missing),
             ("zzz".into(), Outcome::Unrequested),
         ]
+    );
+    assert_eq!(b.in_flight(), 0);
+    assert_eq!(
+        b.handle_batch_rejected(t0),
+        0,
+        "a later error frame is a no-op"
     );
 }
 
