@@ -228,8 +228,10 @@ impl MountBatcher {
     /// Input: the server refused a `mount_batch` at `now` (an error frame naming `mount_batch`
     /// or an unknown message type).
     ///
-    /// Every view of the batches in flight, then of the batches not yet taken, is queued again
-    /// as a plain `mount`, in order, and batching stays off for this batcher. Returns how many
+    /// Every view of the batches in flight, then of the frames not yet taken, is queued again
+    /// ahead of the waiting mounts (rule 3 applies: a waiting mount of the same target replaces
+    /// it) and everything is sent at once as plain `mount`s, in order. Batching stays off for
+    /// this batcher. Returns how many
     /// views were re-queued; with no batch in flight or waiting it does nothing and returns 0.
     pub fn handle_batch_rejected(&mut self, _now: Instant) -> usize {
         let waiting_batches = self.ready.iter().any(Frame::is_batch);
@@ -246,8 +248,10 @@ impl MountBatcher {
                 .map(|f| f.views().len())
                 .sum::<usize>();
         again.extend(self.ready.drain(..).flat_map(Frame::into_views));
-        again.extend(std::mem::take(&mut self.queue));
-        self.queue = again;
+        let waiting = std::mem::take(&mut self.queue);
+        for request in again.into_iter().chain(waiting) {
+            self.enqueue(request);
+        }
         self.flush();
         requeued
     }
@@ -465,6 +469,23 @@ mod tests {
         let mut b = MountBatcher::new(BatchConfig::default());
         assert_eq!(b.handle_batch_rejected(t0), 0);
         assert!(b.is_batching());
+    }
+
+    #[test]
+    fn a_rejected_view_is_replaced_by_a_waiting_mount_of_the_same_target() {
+        let t0 = t0();
+        let mut b = MountBatcher::new(BatchConfig::default());
+        b.handle_mount(t0, MountRequest::new("old", "a"));
+        b.handle_mount(t0, MountRequest::new("v", "b"));
+        b.handle_connected(t0);
+        assert!(drain(&mut b)[0].is_batch());
+        b.handle_mount(t0, MountRequest::new("new", "a"));
+        assert_eq!(b.handle_batch_rejected(t0), 2);
+        let views: Vec<String> = drain(&mut b)
+            .into_iter()
+            .map(|f| f.views()[0].view().to_owned())
+            .collect();
+        assert_eq!(views, ["v", "new"]);
     }
 
     #[test]
