@@ -276,14 +276,20 @@ impl MountBatcher {
 
     /// When to call [`handle_timeout`](Self::handle_timeout): the end of the coalescing window,
     /// `min(latest mount + window, first mount + max_wait)`, or `None` when nothing waits on
-    /// time (nothing queued, or disconnected).
+    /// time (nothing queued, or disconnected, or both spans too long to represent).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let (first, last) = (self.first_at?, self.last_at?);
         if !self.connected || self.queue.is_empty() {
             return None;
         }
-        Some((last + self.config.window).min(first + self.config.max_wait))
+        // A window or wait too long to represent is no deadline at all, never a panic.
+        let by_window = last.checked_add(self.config.window);
+        let by_wait = first.checked_add(self.config.max_wait);
+        match (by_window, by_wait) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Output: the next frame to send, oldest first. Drain it until `None` after every input.
@@ -435,6 +441,22 @@ mod tests {
         b.handle_mount(t0, MountRequest::new("v", "a"));
         assert_eq!(drain(&mut b).len(), 1);
         assert_eq!(b.poll_timeout(), None);
+    }
+
+    #[test]
+    fn endless_spans_mean_no_deadline_and_never_panic() {
+        let t0 = t0();
+        let config = BatchConfig::default().window(Duration::MAX);
+        let mut b = MountBatcher::new(config.clone());
+        b.handle_connected(t0);
+        b.handle_mount(t0, MountRequest::new("v", "a"));
+        assert_eq!(b.poll_timeout(), Some(t0 + Duration::from_millis(100)));
+        let mut b = MountBatcher::new(config.max_wait(Duration::MAX));
+        b.handle_connected(t0);
+        b.handle_mount(t0, MountRequest::new("v", "a"));
+        assert_eq!(b.poll_timeout(), None);
+        b.handle_timeout(t0 + Duration::from_secs(3600));
+        assert_eq!(b.queued(), 1);
     }
 
     #[test]
