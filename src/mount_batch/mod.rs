@@ -19,13 +19,15 @@
 //! 1. Mounts requested while disconnected are queued and flushed on connect; mounts requested
 //!    while connected are coalesced within the window ([`BatchConfig::window`], capped by
 //!    [`BatchConfig::max_wait`]). One pending mount is sent as a plain `mount`, two or more as
-//!    a `mount_batch`; with batching disabled, each is a plain `mount`.
+//!    a `mount_batch`; with batching disabled, each is a plain `mount`. Frames not yet taken
+//!    when the socket closes go back to the queue for the next connect.
 //! 2. A frame never exceeds [`BatchConfig::max_frame_bytes`], measured on the exact serialised
 //!    JSON, nor [`BatchConfig::max_views`]: larger sets are split into several frames, order
 //!    kept. A single view larger than the byte cap is sent alone as a plain `mount`.
 //! 3. Two mounts for the same non-empty `target_id` before a flush: the later one replaces the
-//!    earlier (djust instead silently never hydrates the second of two id-less views with the
-//!    same name). Requests with an empty `target_id` are never merged.
+//!    earlier, which is dropped, and the later one takes its turn at the end of the queue
+//!    (djust instead silently never hydrates the second of two id-less views with the same
+//!    name). Requests with an empty `target_id` are never merged.
 //! 4. Server: entries are handled in order; a non-object entry fails with
 //!    `"mount_batch entry is not a dict"`; `views` not a list is a [`BatchError`]
 //!    (`"mount_batch: 'views' must be a list"`); one failing view never affects the others;
