@@ -1,0 +1,266 @@
+//! The client side of a reply: what happened to each requested view.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::wire::Reply;
+
+/// What a reply says about one target.
+///
+/// [`outcomes`] gives one per requested target first (`Mounted`, `Failed`, `Redirect`,
+/// `RedirectIgnored` or `Missing`), then one report per reply entry it did not use
+/// (`Unrequested`, `Duplicate`, `Malformed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The view was rendered; its frame is in [`Reply::views`].
+    Mounted,
+    /// The view failed to mount; reset the element's lazy markers so it can be retried.
+    Failed {
+        /// The server's error text.
+        error: String,
+        /// The machine-readable code, when the server sent one (djust does not).
+        code: Option<String>,
+    },
+    /// The view's mount asked for this redirect, the first one in the reply: follow it.
+    Redirect {
+        /// Where to go.
+        to: String,
+    },
+    /// The view asked for a redirect too, but an earlier one in the reply won: do not follow it.
+    RedirectIgnored {
+        /// Where it asked to go.
+        to: String,
+    },
+    /// Requested, but the reply says nothing about it: the view is *not* hydrated.
+    Missing,
+    /// Report: an entry for a target that was never requested; it was not applied.
+    Unrequested,
+    /// Report: a further entry for a target an earlier entry already decided; it was not applied.
+    Duplicate,
+    /// Report: an entry without a string `target_id`, or a `navigate` without a string `to`.
+    Malformed,
+}
+
+/// Sorts a reply into one outcome per requested target, then reports on everything else.
+///
+/// The result starts with one `(target_id, outcome)` per distinct target in `pending`, in
+/// `pending` order. A target's entries rank `navigate` over `failed` over `views` (djust's
+/// server lets a redirect win over an error or a frame). Only the first redirect in the reply
+/// is a [`Outcome::Redirect`]; later ones are [`Outcome::RedirectIgnored`]. A target the reply
+/// does not mention is [`Outcome::Missing`].
+///
+/// After those come the reports, in `navigate`, `failed`, `views` order: entries for targets
+/// not in `pending` ([`Outcome::Unrequested`]), further entries for an already decided target
+/// ([`Outcome::Duplicate`]), and unusable entries ([`Outcome::Malformed`], named by their
+/// `target_id` when it is a string and by `""` otherwise).
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::mount_batch::{outcomes, Outcome, ReplyBuilder};
+/// use serde_json::json;
+///
+/// let mut reply = ReplyBuilder::new("s");
+/// reply.mounted("cart", json!({"html": "<span>3</span>"}));
+/// reply.redirect("account", "app.views.Account", "/login");
+/// reply.mounted("stranger", json!({"html": ""}));
+/// let got = outcomes(&reply.finish(), &["cart", "account", "ads"]);
+/// assert_eq!(got, vec![
+///     ("cart".to_string(), Outcome::Mounted),
+///     ("account".to_string(), Outcome::Redirect { to: "/login".into() }),
+///     ("ads".to_string(), Outcome::Missing),
+///     ("stranger".to_string(), Outcome::Unrequested),
+/// ]);
+/// ```
+#[must_use]
+pub fn outcomes(reply: &Reply, pending: &[&str]) -> Vec<(String, Outcome)> {
+    let mut decided: HashMap<&str, Option<Outcome>> = HashMap::with_capacity(pending.len());
+    let mut order = Vec::with_capacity(pending.len());
+    for &target in pending {
+        if decided.insert(target, None).is_none() {
+            order.push(target);
+        }
+    }
+    let mut reports = Vec::new();
+    let mut redirected = false;
+    let mut decide = |target: Option<&str>, outcome: Option<Outcome>| {
+        let Some(target) = target else {
+            reports.push((String::new(), Outcome::Malformed));
+            return;
+        };
+        let report = match (decided.get_mut(target), outcome) {
+            (_, None) => Outcome::Malformed,
+            (None, Some(_)) => Outcome::Unrequested,
+            (Some(Some(_)), Some(_)) => Outcome::Duplicate,
+            (Some(slot @ None), Some(outcome)) => {
+                let outcome = match outcome {
+                    Outcome::Redirect { to } if redirected => Outcome::RedirectIgnored { to },
+                    Outcome::Redirect { to } => {
+                        redirected = true;
+                        Outcome::Redirect { to }
+                    }
+                    other => other,
+                };
+                *slot = Some(outcome);
+                return;
+            }
+        };
+        reports.push((target.to_owned(), report));
+    };
+    for nav in reply.navigate() {
+        let to = nav.get("to").and_then(Value::as_str);
+        decide(
+            target_of(nav),
+            to.map(|to| Outcome::Redirect { to: to.to_owned() }),
+        );
+    }
+    for failure in reply.failed() {
+        decide(
+            Some(&failure.target_id),
+            Some(Outcome::Failed {
+                error: failure.error.clone(),
+                code: failure.code.clone(),
+            }),
+        );
+    }
+    for view in reply.views() {
+        decide(target_of(view), Some(Outcome::Mounted));
+    }
+    let mut result: Vec<(String, Outcome)> = order
+        .into_iter()
+        .map(|target| {
+            let outcome = decided.remove(target).flatten().unwrap_or(Outcome::Missing);
+            (target.to_owned(), outcome)
+        })
+        .collect();
+    result.extend(reports);
+    result
+}
+
+/// Whether a server error frame's text means "this server does not take `mount_batch`": it names
+/// `mount_batch` or says "unknown message type" (djust's client test,
+/// `/mount_batch|unknown\s+message\s+type/i`). Then call
+/// [`MountBatcher::handle_batch_rejected`](super::MountBatcher::handle_batch_rejected).
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::mount_batch::is_batch_rejection;
+///
+/// assert!(is_batch_rejection("mount_batch: 'views' must be a list"));
+/// assert!(is_batch_rejection("Unknown  message\ttype: mount_batch"));
+/// assert!(!is_batch_rejection("Message too large (70000 bytes)"));
+/// ```
+#[must_use]
+pub fn is_batch_rejection(error: &str) -> bool {
+    let lower = error.to_ascii_lowercase();
+    if lower.contains("mount_batch") {
+        return true;
+    }
+    lower.match_indices("unknown").any(|(at, word)| {
+        let rest = &lower[at + word.len()..];
+        let Some(rest) = strip_space(rest).and_then(|r| r.strip_prefix("message")) else {
+            return false;
+        };
+        strip_space(rest).is_some_and(|r| r.starts_with("type"))
+    })
+}
+
+/// `text` without its leading whitespace, if it had at least one whitespace character.
+fn strip_space(text: &str) -> Option<&str> {
+    let rest = text.trim_start();
+    (rest.len() < text.len()).then_some(rest)
+}
+
+fn target_of(entry: &Value) -> Option<&str> {
+    entry.get("target_id").and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::mount_batch::ReplyBuilder;
+
+    #[test]
+    fn batch_rejection_text_matches_djusts_fallback_pattern() {
+        assert!(is_batch_rejection("Error handling MOUNT_BATCH"));
+        assert!(is_batch_rejection("unknown message type"));
+        assert!(!is_batch_rejection("unknown messagetype"));
+        assert!(!is_batch_rejection("unknown message"));
+        assert!(!is_batch_rejection("unknown view"));
+        assert!(!is_batch_rejection(""));
+    }
+
+    #[test]
+    fn only_the_first_redirect_is_followed() {
+        let mut b = ReplyBuilder::new("s");
+        b.redirect("a", "v", "/one").redirect("b", "v", "/two");
+        let got = outcomes(&b.finish(), &["a", "b"]);
+        assert_eq!(got[0].1, Outcome::Redirect { to: "/one".into() });
+        assert_eq!(got[1].1, Outcome::RedirectIgnored { to: "/two".into() });
+    }
+
+    #[test]
+    fn a_redirect_for_an_unrequested_target_is_reported_not_followed() {
+        let mut b = ReplyBuilder::new("s");
+        b.redirect("x", "v", "/evil").redirect("a", "v", "/ok");
+        let got = outcomes(&b.finish(), &["a"]);
+        assert_eq!(
+            got,
+            vec![
+                ("a".into(), Outcome::Redirect { to: "/ok".into() }),
+                ("x".into(), Outcome::Unrequested),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_second_entry_for_a_target_is_a_duplicate_and_the_first_decides() {
+        let mut b = ReplyBuilder::new("s");
+        b.mounted("a", json!({})).failed("a", "v", "boom");
+        let got = outcomes(&b.finish(), &["a"]);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "a".into(),
+                    Outcome::Failed {
+                        error: "boom".into(),
+                        code: Some("mount_failed".into())
+                    }
+                ),
+                ("a".into(), Outcome::Duplicate),
+            ]
+        );
+    }
+
+    #[test]
+    fn entries_without_a_target_or_a_destination_are_malformed() {
+        let reply: Reply = serde_json::from_value(json!({
+            "type": "mount_batch", "session_id": "s",
+            "views": [{"html": "x"}, 7],
+            "navigate": [{"target_id": "a"}],
+        }))
+        .unwrap();
+        let got = outcomes(&reply, &["a"]);
+        assert_eq!(
+            got,
+            vec![
+                ("a".into(), Outcome::Missing),
+                ("a".into(), Outcome::Malformed),
+                (String::new(), Outcome::Malformed),
+                (String::new(), Outcome::Malformed),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_target_listed_twice_in_pending_gets_one_outcome() {
+        let got = outcomes(&ReplyBuilder::new("s").finish(), &["a", "a"]);
+        assert_eq!(got, vec![("a".into(), Outcome::Missing)]);
+    }
+}
