@@ -10,9 +10,10 @@
 //! `corpus/<name>/`.
 
 pub mod smoke;
+pub mod snapshot;
 
 /// A target's body: it gets the fuzzer's bytes and panics only on a bug.
 pub type Body = fn(&[u8]);
 
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
-pub const TARGETS: &[(&str, Body)] = &[("smoke", smoke::run)];
+pub const TARGETS: &[(&str, Body)] = &[("smoke", smoke::run), ("snapshot", snapshot::run)];

@@ -30,12 +30,18 @@ pub struct FreshnessPolicy {
     pub max_skew: Duration,
 }
 
+impl FreshnessPolicy {
+    /// A policy with the given maximum age and future-skew allowance.
+    #[must_use]
+    pub const fn new(max_age: Duration, max_skew: Duration) -> Self {
+        Self { max_age, max_skew }
+    }
+}
+
 impl Default for FreshnessPolicy {
+    /// [`DEFAULT_MAX_AGE`] (5 minutes) and [`DEFAULT_MAX_SKEW`] (5 seconds).
     fn default() -> Self {
-        Self {
-            max_age: DEFAULT_MAX_AGE,
-            max_skew: DEFAULT_MAX_SKEW,
-        }
+        Self::new(DEFAULT_MAX_AGE, DEFAULT_MAX_SKEW)
     }
 }
 
@@ -137,10 +143,7 @@ mod tests {
 
     #[test]
     fn zero_max_age_accepts_only_the_same_millisecond() {
-        let p = FreshnessPolicy {
-            max_age: Duration::ZERO,
-            max_skew: Duration::ZERO,
-        };
+        let p = FreshnessPolicy::new(Duration::ZERO, Duration::ZERO);
         assert!(is_fresh(10, 10, &p).is_fresh());
         assert!(!is_fresh(10, 11, &p).is_fresh());
         assert!(!is_fresh(11, 10, &p).is_fresh());

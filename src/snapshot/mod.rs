@@ -85,7 +85,7 @@ pub const MAX_DEPTH_CAP: usize = 126;
 /// assert_eq!(Limits::service_worker().max_bytes, 262_144);
 /// let mut strict = Limits::default();
 /// strict.max_keys = 32;
-/// assert_eq!(strict.max_depth, 64);
+/// assert_eq!(strict, Limits::new(65_536, 32, 64));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -100,12 +100,18 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// Limits with the given caps, in the order of the fields.
+    #[must_use]
+    pub const fn new(max_bytes: usize, max_keys: usize, max_depth: usize) -> Self {
+        Self {
+            max_bytes,
+            max_keys,
+            max_depth,
+        }
+    }
+
     /// The client clamp: 65,536 bytes, 256 top-level keys, 64 levels.
-    pub const CLIENT: Self = Self {
-        max_bytes: 64 * 1024,
-        max_keys: 256,
-        max_depth: 64,
-    };
+    pub const CLIENT: Self = Self::new(64 * 1024, 256, 64);
 
     /// The service worker's cap: as [`Limits::default`] but 262,144 bytes.
     #[must_use]
