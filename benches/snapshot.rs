@@ -13,7 +13,7 @@ use liveshell::snapshot::{self, Limits};
 fn realistic_snapshot() -> String {
     let mut orders = String::new();
     let mut n = 0u32;
-    while orders.len() < 58_000 {
+    while orders.len() < 59_600 {
         if n > 0 {
             orders.push(',');
         }
@@ -50,7 +50,7 @@ fn realistic_snapshot() -> String {
 fn bench(c: &mut Criterion) {
     let json = realistic_snapshot();
     let bytes = json.as_bytes();
-    assert!((55_000..=Limits::default().max_bytes).contains(&bytes.len()));
+    assert!((60_000..=Limits::default().max_bytes).contains(&bytes.len()));
     let limits = Limits::default();
     assert!(snapshot::validate(bytes, &limits).is_ok());
 

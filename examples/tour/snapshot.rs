@@ -34,7 +34,8 @@ pub(crate) fn tour(captured_at_ms: u64) {
         ),
     }
 
-    let hostile = br#"{"__class__": "Admin", "_secret": "s3cr3t", "count": 5, "template_name": "x.html"}"#;
+    let hostile =
+        br#"{"__class__": "Admin", "_secret": "s3cr3t", "count": 5, "template_name": "x.html"}"#;
     match snapshot::validate(hostile, &limits) {
         Ok(snap) => {
             let plan = snap.restore_plan(&policy);

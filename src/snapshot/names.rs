@@ -228,7 +228,16 @@ mod tests {
 
     #[test]
     fn trailing_newlines_and_non_ascii_are_not_identifiers() {
-        for name in ["count\n", "count\n\n", "1abc", "a-b", "é", "caf\u{e9}", "a b", "a\0"] {
+        for name in [
+            "count\n",
+            "count\n\n",
+            "1abc",
+            "a-b",
+            "é",
+            "caf\u{e9}",
+            "a b",
+            "a\0",
+        ] {
             assert_eq!(check_form(name), Err(NameError::NotIdentifier), "{name:?}");
         }
     }

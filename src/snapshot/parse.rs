@@ -282,7 +282,12 @@ mod tests {
     #[test]
     fn syntax_error_reason_drops_serde_json_position_suffix() {
         let err = object(b"{\"a\": NaN}", &limits()).unwrap_err();
-        let SnapshotError::Syntax { line, column, reason } = err else {
+        let SnapshotError::Syntax {
+            line,
+            column,
+            reason,
+        } = err
+        else {
             panic!("expected a syntax error, got {err:?}");
         };
         assert_eq!((line, column), (1, 7));

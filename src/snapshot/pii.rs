@@ -212,6 +212,9 @@ mod tests {
         let all = PII_WORDS
             .iter()
             .chain(PII_PAIRS.iter().flat_map(|(a, b)| [a, b]));
-        assert!(all.clone().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())));
+        assert!(
+            all.clone()
+                .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+        );
     }
 }
