@@ -285,34 +285,36 @@ fn snapshot_of_len(len: usize) -> String {
     text
 }
 
-#[test]
-fn client_cap_boundary_counts_utf8_bytes() {
-    let at = snapshot_of_len(65_536);
-    assert!(at.chars().count() < 40_000, "mostly multi-byte characters");
-    assert!(snapshot::validate(at.as_bytes(), &Limits::default()).is_ok());
-    let over = snapshot_of_len(65_537);
+/// Exactly `max_bytes` bytes are accepted and one byte more is `TooLarge`, under `limits`.
+fn assert_byte_boundary(limits: &Limits) {
+    let at = snapshot_of_len(limits.max_bytes);
+    assert!(
+        at.chars().count() < limits.max_bytes * 2 / 3,
+        "mostly multi-byte characters"
+    );
+    assert!(snapshot::validate(at.as_bytes(), limits).is_ok());
+    let over = snapshot_of_len(limits.max_bytes + 1);
     assert_eq!(
-        invalid(over.as_bytes(), &Limits::default()),
+        invalid(over.as_bytes(), limits),
         SnapshotError::TooLarge {
-            size: 65_537,
-            limit: 65_536
+            size: limits.max_bytes + 1,
+            limit: limits.max_bytes
         }
     );
+}
+
+#[test]
+fn client_cap_boundary_counts_utf8_bytes() {
+    assert_eq!(Limits::default().max_bytes, 65_536);
+    assert_byte_boundary(&Limits::default());
+    let over = snapshot_of_len(65_537);
     assert!(snapshot::validate(over.as_bytes(), &Limits::service_worker()).is_ok());
 }
 
 #[test]
 fn service_worker_cap_boundary_counts_utf8_bytes() {
-    let at = snapshot_of_len(262_144);
-    assert!(snapshot::validate(at.as_bytes(), &Limits::service_worker()).is_ok());
-    let over = snapshot_of_len(262_145);
-    assert_eq!(
-        invalid(over.as_bytes(), &Limits::service_worker()),
-        SnapshotError::TooLarge {
-            size: 262_145,
-            limit: 262_144
-        }
-    );
+    assert_eq!(Limits::service_worker().max_bytes, 262_144);
+    assert_byte_boundary(&Limits::service_worker());
 }
 
 #[test]

@@ -178,7 +178,13 @@ proptest! {
 
     #[test]
     fn c304_matches_the_token_model_in_every_naming_convention(
-        words in prop::collection::vec(prop::sample::select(VOCABULARY), 1..5),
+        words in prop::collection::vec(
+            prop_oneof![
+                1 => prop::sample::select(PII_VOCABULARY),
+                3 => prop::sample::select(OTHER_WORDS),
+            ],
+            1..5,
+        ),
         style in 0usize..5,
     ) {
         let name = join(&words, style);
@@ -188,15 +194,9 @@ proptest! {
     }
 }
 
-/// Words the C304 model test builds names from: PII words, pair halves and benign words.
-const VOCABULARY: &[&str] = &[
-    "password",
-    "tokens",
-    "secret",
-    "ssn",
-    "credentials",
-    "jwt",
-    "otp",
+/// Words of the C304 model test that C304 does not flag on their own: pair halves and benign
+/// words, some of them near misses.
+const OTHER_WORDS: &[&str] = &[
     "api",
     "key",
     "credit",
@@ -221,7 +221,7 @@ const VOCABULARY: &[&str] = &[
     "label",
 ];
 
-/// The single words of [`VOCABULARY`] that C304 flags on their own.
+/// Words of the C304 model test that C304 flags on their own.
 const PII_VOCABULARY: &[&str] = &[
     "password",
     "tokens",
@@ -232,7 +232,7 @@ const PII_VOCABULARY: &[&str] = &[
     "otp",
 ];
 
-/// The adjacent pairs of [`VOCABULARY`] words that C304 flags.
+/// The adjacent pairs of [`OTHER_WORDS`] that C304 flags.
 const PAIR_VOCABULARY: &[(&str, &str)] = &[
     ("api", "key"),
     ("credit", "card"),

@@ -5,10 +5,7 @@ use liveshell::snapshot::{self, FreshnessPolicy, Limits, RestorePolicy};
 
 /// Validates `data` as a snapshot and checks what every accepted snapshot must satisfy.
 pub fn run(data: &[u8]) {
-    let mut tiny = Limits::default();
-    tiny.max_bytes = 512;
-    tiny.max_keys = 4;
-    tiny.max_depth = 3;
+    let tiny = Limits::new(512, 4, 3);
     for limits in [Limits::default(), Limits::service_worker(), tiny] {
         let Ok(snap) = snapshot::validate(data, &limits) else {
             continue;

@@ -164,8 +164,8 @@ impl RestorePolicy {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.blocklist = names.into_iter().map(Into::into).collect();
-        self
+        self.blocklist.clear();
+        self.block(names)
     }
 
     /// Restores only `names`, the view's declared public state fields. The fixed rules and the

@@ -108,8 +108,8 @@ impl Rules<'_> {
 #[derive(Clone, Copy)]
 enum Path<'p> {
     Root,
-    Key(&'p Path<'p>, &'p str),
-    Index(&'p Path<'p>, usize),
+    Key(&'p Self, &'p str),
+    Index(&'p Self, usize),
 }
 
 impl Path<'_> {
@@ -314,8 +314,7 @@ mod tests {
 
     #[test]
     fn limit_above_cap_stops_at_cap_not_in_serde_json() {
-        let mut deep = Limits::default();
-        deep.max_depth = 10_000;
+        let deep = Limits::new(65_536, 256, 10_000);
         let json = format!("{}{}", "{\"a\":".repeat(200), "1");
         let err = object(json.as_bytes(), &deep).unwrap_err();
         assert!(
@@ -326,8 +325,7 @@ mod tests {
 
     #[test]
     fn cap_depth_itself_is_accepted() {
-        let mut deep = Limits::default();
-        deep.max_depth = MAX_DEPTH_CAP;
+        let deep = Limits::new(65_536, 256, MAX_DEPTH_CAP);
         let json = format!(
             "{}{}{}",
             "{\"a\":".repeat(MAX_DEPTH_CAP - 1),
