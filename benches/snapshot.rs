@@ -13,7 +13,7 @@ use liveshell::snapshot::{self, Limits};
 fn realistic_snapshot() -> String {
     let mut orders = String::new();
     let mut n = 0u32;
-    while orders.len() < 59_600 {
+    while orders.len() < 60_500 {
         if n > 0 {
             orders.push(',');
         }

@@ -311,3 +311,56 @@ pub fn validate(json: &[u8], limits: &Limits) -> Result<Snapshot, SnapshotError>
     }
     parse::object(json, limits).map(|state| Snapshot { state })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversized_garbage_is_too_large_not_a_syntax_error() {
+        let limits = Limits::new(4, 256, 64);
+        assert_eq!(
+            validate(b"not json", &limits),
+            Err(SnapshotError::TooLarge { size: 8, limit: 4 })
+        );
+        assert_eq!(
+            validate(b"{}", &limits).map(|s| s.len()),
+            Ok(0),
+            "at the cap"
+        );
+    }
+
+    #[test]
+    fn restore_plan_partitions_every_key_in_order() {
+        let snap = validate(
+            br#"{"b": 1, "_a": 2, "a": 3, "__c__": 4}"#,
+            &Limits::default(),
+        )
+        .expect("valid");
+        let plan = snap.restore_plan(&RestorePolicy::default());
+        assert_eq!(
+            plan.accepted,
+            [("a", &Value::from(3)), ("b", &Value::from(1))]
+        );
+        assert_eq!(
+            plan.rejected,
+            [("__c__", NameError::Dunder), ("_a", NameError::Private)]
+        );
+    }
+
+    #[test]
+    fn pointer_display_names_the_top_level() {
+        assert_eq!(Pointer("").to_string(), "the top level");
+        assert_eq!(Pointer("/a/0").to_string(), "`/a/0`");
+    }
+
+    #[test]
+    fn zero_key_limit_accepts_only_the_empty_object() {
+        let limits = Limits::new(1024, 0, 64);
+        assert!(validate(b"{}", &limits).is_ok());
+        assert_eq!(
+            validate(br#"{"a": 1}"#, &limits),
+            Err(SnapshotError::TooManyKeys { limit: 0 })
+        );
+    }
+}
