@@ -36,6 +36,13 @@ fn rejected(snap: &Snapshot) -> Vec<(&str, NameError)> {
 }
 
 // ---- djust's vectors (reference §5f), with liveshell's answers ----
+//
+// Covered here: S1-S7, S9-S12, I1, I5, I7-I9, I13, I15, I16, J7-J10 (J8 is the service-worker
+// byte boundary below). The rest are the host's side of the protocol, outside this Sans-IO
+// module: S8 (the opt-in flag's default), the signing vectors G1-G8 and I2, I14, I17 (liveshell
+// never sees the key: the host checks the signature first), I3, I4, I6, I10-I12 (whether the
+// view opts in, its slug, the master switch, what the mount frame carries) and J1-J6 (the
+// browser's and the service worker's storage).
 
 #[test]
 fn s1_private_attribute_is_not_restored() {
@@ -312,7 +319,7 @@ fn client_cap_boundary_counts_utf8_bytes() {
 }
 
 #[test]
-fn service_worker_cap_boundary_counts_utf8_bytes() {
+fn j8_service_worker_cap_boundary_counts_utf8_bytes() {
     assert_eq!(Limits::service_worker().max_bytes, 262_144);
     assert_byte_boundary(&Limits::service_worker());
 }
