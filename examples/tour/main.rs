@@ -5,6 +5,7 @@
 //! the same on every run.
 
 mod mount_batch;
+mod snapshot;
 
 use std::time::Duration;
 
@@ -42,6 +43,9 @@ fn main() {
 
     section("mount_batch");
     mount_batch::tour(PAGE);
+    section("snapshot");
+    // A wall-clock stamp as the browser would send it; only ages relative to it are printed.
+    snapshot::tour(1_763_700_000_000);
 }
 
 fn section(name: &str) {

@@ -11,9 +11,14 @@
 
 pub mod mount_batch;
 pub mod smoke;
+pub mod snapshot;
 
 /// A target's body: it gets the fuzzer's bytes and panics only on a bug.
 pub type Body = fn(&[u8]);
 
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
-pub const TARGETS: &[(&str, Body)] = &[("mount_batch", mount_batch::run), ("smoke", smoke::run)];
+pub const TARGETS: &[(&str, Body)] = &[
+    ("mount_batch", mount_batch::run),
+    ("smoke", smoke::run),
+    ("snapshot", snapshot::run),
+];
