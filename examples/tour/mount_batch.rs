@@ -121,8 +121,10 @@ pub(crate) fn tour(page: &str) {
     for (target, outcome) in batcher.handle_reply(&reply) {
         let what = match outcome {
             Outcome::Mounted => "mounted".to_owned(),
-            Outcome::Failed { error, code } => {
-                format!("failed ({}): {error}", code.unwrap_or_default())
+            Outcome::Failed { error } => {
+                let code = reply.failed().iter().find(|f| f.target_id == target);
+                let code = code.and_then(|f| f.code.as_deref()).unwrap_or_default();
+                format!("failed ({code}): {error}")
             }
             Outcome::Redirect { to } => format!("redirect to {to} (followed)"),
             other => format!("{other:?}"),

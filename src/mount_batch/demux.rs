@@ -17,11 +17,12 @@ pub enum Outcome {
     /// The view was rendered; its frame is in [`Reply::views`].
     Mounted,
     /// The view failed to mount; reset the element's lazy markers so it can be retried.
+    ///
+    /// The machine-readable code liveshell's server adds beside the text is in the reply's
+    /// [`Failure::code`](super::Failure::code) (djust's server sends none).
     Failed {
         /// The server's error text.
         error: String,
-        /// The machine-readable code, when the server sent one (djust does not).
-        code: Option<String>,
     },
     /// The view's mount asked for this redirect, the first one in the reply: follow it.
     Redirect {
@@ -121,7 +122,6 @@ pub fn outcomes(reply: &Reply, pending: &[&str]) -> Vec<(String, Outcome)> {
             Some(&failure.target_id),
             Some(Outcome::Failed {
                 error: failure.error.clone(),
-                code: failure.code.clone(),
             }),
         );
     }
@@ -229,8 +229,7 @@ mod tests {
                 (
                     "a".into(),
                     Outcome::Failed {
-                        error: "boom".into(),
-                        code: Some("mount_failed".into())
+                        error: "boom".into()
                     }
                 ),
                 ("a".into(), Outcome::Duplicate),
