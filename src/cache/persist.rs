@@ -49,6 +49,29 @@ impl<T> SavedCache<T> {
     }
 }
 
+impl<V: Clone> SavedCache<&V> {
+    /// An owned copy, to restore in the same process without a serde round trip.
+    #[must_use]
+    pub fn cloned(&self) -> SavedCache<V> {
+        SavedCache {
+            format: self.format,
+            fingerprint: self.fingerprint,
+            entries: self
+                .entries
+                .iter()
+                .map(|e| SavedEntry {
+                    url: e.url.clone(),
+                    vary: e.vary.clone(),
+                    variant: e.variant,
+                    age: e.age,
+                    seq: e.seq,
+                    value: e.value.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Why a [`SavedCache`] could not be restored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
