@@ -37,13 +37,14 @@ fn value() -> Vec<u8> {
     vec![b'x'; 64]
 }
 
-fn filled(
-    n: usize,
-) -> (
-    SnapshotCache<Vec<u8>>,
-    LruCache<String, Vec<u8>>,
-    Vec<String>,
-) {
+/// Both caches holding the same `n` URLs, and the URLs.
+struct Filled {
+    cache: SnapshotCache<Vec<u8>>,
+    bare: LruCache<String, Vec<u8>>,
+    urls: Vec<String>,
+}
+
+fn filled(n: usize) -> Filled {
     let now = SystemClock.now();
     let cap = NonZeroUsize::new(n).expect("sizes are non-zero");
     let mut cache = SnapshotCache::new(CacheConfig::new([7; 16]).max_entries(cap));
@@ -56,14 +57,18 @@ fn filled(
             .expect("storable");
         bare.put(u.clone(), value());
     }
-    (cache, bare, urls)
+    Filled { cache, bare, urls }
 }
 
 fn hit(c: &mut Criterion) {
     let mut group = c.benchmark_group("cache/hit");
     group.throughput(Throughput::Elements(1));
     for n in SIZES {
-        let (mut cache, mut bare, urls) = filled(n);
+        let Filled {
+            mut cache,
+            mut bare,
+            urls,
+        } = filled(n);
         let keys: Vec<RequestKey> = urls
             .iter()
             .map(|u| RequestKey::new(u, &HEADERS).expect("valid request"))
@@ -102,7 +107,11 @@ fn insert(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     for n in SIZES {
         // Full caches: every insert of a new URL also evicts the least recently used.
-        let (mut cache, mut bare, _) = filled(n);
+        let Filled {
+            mut cache,
+            mut bare,
+            ..
+        } = filled(n);
         let now = SystemClock.now() + Duration::from_secs(1);
         // A URL never stored before on every iteration, so each insert evicts exactly one.
         let mut next = n;

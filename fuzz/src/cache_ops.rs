@@ -27,8 +27,11 @@ const COOKIES: [Option<&str>; 4] = [None, Some("sid=alice"), Some("sid=bob"), So
 const LANGS: [Option<&str>; 4] = [None, Some("en"), Some("fr"), Some("")];
 const ENCODINGS: [Option<&str>; 3] = [None, Some("gzip"), Some("br")];
 
-/// A response `Vary` and what the model makes of it: the extra varied fields, or the error kind.
-const VARIES: [(Option<&str>, Result<&[&str], &str>); 7] = [
+/// What the model makes of a `Vary`: the extra varied fields, or the kind of rejection.
+type Expected = Result<&'static [&'static str], &'static str>;
+
+/// A response `Vary` and what the model makes of it.
+const VARIES: [(Option<&str>, Expected); 7] = [
     (None, Ok(&[])),
     (Some("Accept-Encoding"), Ok(&["accept-encoding"])),
     (Some("cookie, ACCEPT-ENCODING"), Ok(&["accept-encoding"])),
@@ -292,7 +295,7 @@ impl Model {
             .cloned()
             .collect();
         self.entries.retain(|e| !e.matches(req));
-        removed.sort_by(|a, b| b.seq.cmp(&a.seq));
+        removed.sort_by_key(|e| std::cmp::Reverse(e.seq));
         removed.into_iter().map(|e| e.value).collect()
     }
 

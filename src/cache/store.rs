@@ -483,7 +483,7 @@ impl<V> SnapshotCache<V> {
     pub fn remove(&mut self, req: &RequestKey) -> Vec<V> {
         let mut ids: Vec<(u64, u128)> = Vec::new();
         self.for_each_match(req, |id, e| ids.push((e.seq, id)));
-        ids.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        ids.sort_unstable_by_key(|(seq, _)| std::cmp::Reverse(*seq));
         ids.into_iter()
             .filter_map(|(_, id)| self.take(id).map(|e| e.value))
             .collect()
