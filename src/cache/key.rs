@@ -81,7 +81,7 @@ impl RequestKey {
     /// [`KeyError::InvalidHeaderValue`] for headers that could not be sent on the wire.
     pub fn new(url: &str, headers: &[(&str, &str)]) -> Result<Self, KeyError> {
         let url = normalise_url(url)?;
-        let mut lines: Vec<(String, &str)> = Vec::with_capacity(headers.len());
+        let mut lines: Vec<(Box<str>, &str)> = Vec::with_capacity(headers.len());
         for (name, value) in headers {
             if !is_token(name) {
                 return Err(KeyError::InvalidHeaderName {
@@ -92,19 +92,19 @@ impl RequestKey {
             if value.contains(['\r', '\n', '\0']) {
                 return Err(KeyError::InvalidHeaderValue { name });
             }
-            lines.push((name, trim_ows(value)));
+            lines.push((name.into_boxed_str(), trim_ows(value)));
         }
         // Stable: repeated lines keep their order when combined.
         lines.sort_by(|a, b| a.0.cmp(&b.0));
         let mut combined: Vec<(Box<str>, Box<str>)> = Vec::with_capacity(lines.len());
-        let mut i = 0;
-        while i < lines.len() {
-            let name = &lines[i].0;
-            let end = i + lines[i..].iter().take_while(|(n, _)| n == name).count();
-            let separator = if name == "cookie" { "; " } else { ", " };
-            let values: Vec<&str> = lines[i..end].iter().map(|(_, v)| *v).collect();
-            combined.push((name.as_str().into(), values.join(separator).into()));
-            i = end;
+        for (name, value) in lines {
+            match combined.last_mut() {
+                Some((last, joined)) if *last == name => {
+                    let separator = if &*name == "cookie" { "; " } else { ", " };
+                    *joined = [&**joined, separator, value].concat().into_boxed_str();
+                }
+                _ => combined.push((name, value.into())),
+            }
         }
         Ok(Self {
             url: url.into(),
@@ -210,16 +210,30 @@ const PRESENT: u8 = 1;
 const SCOPED_COOKIES: u8 = 2;
 
 impl DigestParams<'_> {
-    /// The keyed digest identifying the variant of `req.url()` stored under the sorted, unique,
-    /// lowercase field names `vary`: every name and value is length-prefixed and an absent
-    /// header is tagged apart from an empty one, so distinct inputs never share an encoding.
-    pub(crate) fn variant(&self, req: &RequestKey, vary: &[Box<str>]) -> u128 {
+    /// The hash state after the parts of a variant digest that depend only on the URL and the
+    /// sorted, unique, lowercase field names `vary`; the cache keeps one per URL and field set,
+    /// so a lookup hashes only the request's values.
+    pub(crate) fn prefix(&self, url: &str, vary: &[Box<str>]) -> SipHasher128 {
         let mut h = SipHasher128::new(self.key);
         h.write(&[TAG_VARIANT]);
-        write_str(&mut h, &req.url);
+        write_str(&mut h, url);
         h.write_u64(vary.len() as u64);
         for name in vary {
             write_str(&mut h, name);
+        }
+        h
+    }
+
+    /// Finishes a variant digest from its [`prefix`](Self::prefix) with `req`'s values for
+    /// `vary`: every value is length-prefixed and an absent header is tagged apart from an empty
+    /// one, so distinct inputs never share an encoding.
+    pub(crate) fn finish_variant(
+        &self,
+        mut h: SipHasher128,
+        req: &RequestKey,
+        vary: &[Box<str>],
+    ) -> u128 {
+        for name in vary {
             let value = req.header_lower(name);
             match (self.cookie_scope, &**name) {
                 (Some(scope), "cookie") => {
@@ -244,6 +258,11 @@ impl DigestParams<'_> {
             }
         }
         u128::from_le_bytes(h.finish())
+    }
+
+    /// The keyed digest identifying the variant of `req.url()` stored under `vary`.
+    pub(crate) fn variant(&self, req: &RequestKey, vary: &[Box<str>]) -> u128 {
+        self.finish_variant(self.prefix(&req.url, vary), req, vary)
     }
 
     /// A digest of everything a stored digest depends on besides the request, so a saved cache

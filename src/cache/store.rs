@@ -11,6 +11,7 @@ use lru::{DefaultHasher, LruCache};
 
 use super::config::CacheConfig;
 use super::key::{RequestKey, is_token, trim_ows};
+use super::siphash::SipHasher128;
 use crate::time::Instant;
 
 /// The answer of [`SnapshotCache::get`].
@@ -132,10 +133,12 @@ pub(crate) struct Entry<V> {
     pub(crate) value: V,
 }
 
-/// A `Vary` field set in use for a URL, and how many variants use it.
+/// A `Vary` field set in use for a URL, how many variants use it, and the digest state for the
+/// URL and field names.
 struct VaryUse {
     vary: VarySet,
     count: usize,
+    prefix: SipHasher128,
 }
 
 /// A TTL/LRU cache of rendered snapshots keyed by URL and `Vary`; see the [module docs](super).
@@ -276,7 +279,7 @@ impl<V> SnapshotCache<V> {
         };
         let params = self.config.params();
         for u in uses {
-            let id = params.variant(req, &u.vary);
+            let id = params.finish_variant(u.prefix.clone(), req, &u.vary);
             if let Some(e) = self.entries.peek(&id) {
                 // The digest covers the URL; comparing it too makes a cross-URL answer
                 // impossible rather than merely improbable.
@@ -414,6 +417,7 @@ impl<V> SnapshotCache<V> {
             uses.push(VaryUse {
                 vary: Arc::clone(&set),
                 count: 1,
+                prefix: self.config.params().prefix(&url, vary),
             });
             set
         };
