@@ -5,6 +5,28 @@
 //! persisted cache) never holds a raw `Cookie`, and nobody without the digest key can test a
 //! guessed session against it.
 
+/// Reads up to seven bytes as a little-endian word, zero-padded, without a variable-length copy
+/// (the hot path of short header values).
+fn load(bytes: &[u8]) -> u64 {
+    let mut word = 0;
+    let mut i = 0;
+    if bytes.len() >= 4 {
+        word = u64::from(u32::from_le_bytes(
+            bytes[..4].try_into().expect("four bytes checked"),
+        ));
+        i = 4;
+    }
+    if bytes.len() - i >= 2 {
+        let pair = u16::from_le_bytes(bytes[i..i + 2].try_into().expect("two bytes checked"));
+        word |= u64::from(pair) << (8 * i);
+        i += 2;
+    }
+    if let Some(b) = bytes.get(i) {
+        word |= u64::from(*b) << (8 * i);
+    }
+    word
+}
+
 /// An incremental SipHash-2-4-128 state.
 #[derive(Clone)]
 pub(crate) struct SipHasher128 {
@@ -63,9 +85,7 @@ impl SipHasher128 {
         self.length = self.length.wrapping_add(bytes.len() as u64);
         if self.ntail > 0 {
             let take = (8 - self.ntail).min(bytes.len());
-            for (i, b) in bytes[..take].iter().enumerate() {
-                self.tail |= u64::from(*b) << (8 * (self.ntail + i));
-            }
+            self.tail |= load(&bytes[..take]) << (8 * self.ntail);
             self.ntail += take;
             bytes = &bytes[take..];
             if self.ntail < 8 {
@@ -82,9 +102,7 @@ impl SipHasher128 {
                 block.try_into().expect("chunks_exact(8) yields 8 bytes"),
             ));
         }
-        for (i, b) in blocks.remainder().iter().enumerate() {
-            self.tail |= u64::from(*b) << (8 * i);
-        }
+        self.tail = load(blocks.remainder());
         self.ntail = blocks.remainder().len();
     }
 
