@@ -535,3 +535,74 @@ impl<V> fmt::Debug for SnapshotCache<V> {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{Clock, SystemClock};
+
+    fn key(url: &str, cookie: &str) -> RequestKey {
+        RequestKey::new(url, &[("cookie", cookie)]).expect("valid request")
+    }
+
+    #[test]
+    fn index_shares_one_vary_set_per_url_and_forgets_it_with_the_last_variant() {
+        let now = SystemClock.now();
+        let mut cache = SnapshotCache::new(CacheConfig::new([0; 16]));
+        cache
+            .insert(now, &key("http://x.test/", "a"), None, 1)
+            .unwrap();
+        cache
+            .insert(now, &key("http://x.test/", "b"), None, 2)
+            .unwrap();
+        let uses = &cache.index["http://x.test/"];
+        assert_eq!((uses.len(), uses[0].count), (1, 2));
+        cache.remove(&key("http://x.test/", "a"));
+        assert_eq!(cache.index["http://x.test/"][0].count, 1);
+        cache.remove(&key("http://x.test/", "b"));
+        assert!(cache.index.is_empty());
+    }
+
+    #[test]
+    fn replacing_a_variant_is_not_an_eviction() {
+        let now = SystemClock.now();
+        let mut cache = SnapshotCache::new(CacheConfig::new([0; 16]));
+        let k = key("http://x.test/", "a");
+        cache.insert(now, &k, None, 1).unwrap();
+        assert!(cache.insert(now, &k, None, 2).unwrap().is_empty());
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.peek(now, &k), Some(&2));
+        assert_eq!(cache.stats().evictions, 0);
+    }
+
+    #[test]
+    fn peek_neither_refreshes_recency_nor_removes_stale_entries() {
+        let now = SystemClock.now();
+        let config = CacheConfig::new([0; 16])
+            .ttl(Duration::from_secs(1))
+            .max_entries(NonZeroUsize::new(2).expect("2 is not zero"));
+        let mut cache = SnapshotCache::new(config);
+        cache
+            .insert(now, &key("http://x.test/1", ""), None, 1)
+            .unwrap();
+        cache
+            .insert(now, &key("http://x.test/2", ""), None, 2)
+            .unwrap();
+        assert_eq!(cache.peek(now, &key("http://x.test/1", "")), Some(&1));
+        let evicted = cache
+            .insert(now, &key("http://x.test/3", ""), None, 3)
+            .unwrap();
+        assert_eq!(evicted[0].url, "http://x.test/1");
+        let later = now + Duration::from_secs(2);
+        assert_eq!(cache.peek(later, &key("http://x.test/2", "")), None);
+        assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn variant_ids_print_as_32_hex_digits() {
+        assert_eq!(
+            VariantId(0xab).to_string(),
+            "000000000000000000000000000000ab"
+        );
+    }
+}
