@@ -358,27 +358,15 @@ impl<V> SnapshotCache<V> {
         response_vary: Option<&str>,
         value: V,
     ) -> Result<Vec<Evicted>, NotStorable> {
-        let result = self.store(now, req, response_vary, value);
-        match result {
-            Ok(_) => self.stats.inserts += 1,
-            Err(_) => self.stats.rejections += 1,
-        }
-        result
-    }
-
-    fn store(
-        &mut self,
-        now: Instant,
-        req: &RequestKey,
-        response_vary: Option<&str>,
-        value: V,
-    ) -> Result<Vec<Evicted>, NotStorable> {
-        let vary = self.vary_set(response_vary)?;
-        let weight = self.weigh(&value)?;
+        let checked = self
+            .vary_set(response_vary)
+            .and_then(|vary| Ok((vary, self.weigh(&value)?)));
+        let (vary, weight) = checked.inspect_err(|_| self.stats.rejections += 1)?;
         let id = self.config.params().variant(req, &vary);
         self.take(id);
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.stats.inserts += 1;
         Ok(self.push(id, req.url(), &vary, now, seq, weight, value))
     }
 
