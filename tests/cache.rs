@@ -503,7 +503,6 @@ fn save_and_restore_keep_values_ages_and_recency() {
     let json = serde_json::to_string(&cache.save(t + secs(30))).unwrap();
 
     let saved: SavedCache<String> = serde_json::from_str(&json).unwrap();
-    assert_eq!(saved.len(), 3);
     let t1 = t0() + secs(1000); // another process, another clock origin
     let (mut restored, dropped) = SnapshotCache::restore(config, t1, saved).unwrap();
     assert!(dropped.is_empty());

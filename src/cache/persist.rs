@@ -35,20 +35,6 @@ struct SavedEntry<T> {
     value: T,
 }
 
-impl<T> SavedCache<T> {
-    /// The number of saved entries.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether no entry was saved.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-}
-
 impl<V: Clone> SavedCache<&V> {
     /// An owned copy, to restore in the same process without a serde round trip.
     #[must_use]
