@@ -594,6 +594,23 @@ fn restore_reports_entries_too_old_to_represent_and_over_the_new_cap() {
     assert_eq!(dropped[0].reason, EvictionReason::Capacity);
 }
 
+#[test]
+fn restore_of_a_huge_sequence_number_then_insert_does_not_overflow() {
+    let t = t0();
+    let config = CacheConfig::new([4; 16]);
+    let mut cache = SnapshotCache::new(config.clone());
+    cache.insert(t, &page("/a"), None, 1u8).unwrap();
+    let json = serde_json::to_string(&cache.save(t)).unwrap();
+    let edited = json.replace("\"seq\":0", &format!("\"seq\":{}", u64::MAX));
+    assert_ne!(edited, json);
+    let saved: SavedCache<u8> = serde_json::from_str(&edited).unwrap();
+    let (mut restored, _) = SnapshotCache::restore(config, t, saved).unwrap();
+    restored.insert(t, &page("/b"), None, 2).unwrap();
+    restored.insert(t, &page("/c"), None, 3).unwrap();
+    assert_eq!(restored.get(t, &page("/a")), Lookup::Fresh(&1));
+    assert_eq!(restored.len(), 3);
+}
+
 // ---- guards ---------------------------------------------------------------------------------
 
 #[test]

@@ -183,6 +183,10 @@ impl<V> SnapshotCache<V> {
     /// entries whose age reaches back before the earliest instant the platform can represent are
     /// dropped; both are returned so a mirror can delete them.
     ///
+    /// A save is trusted data, like the cache it came from: the digests in it cannot be
+    /// re-derived (the raw header values were never kept), so store it where only the host can
+    /// write. Malformed entries are refused; forged digests are not detectable.
+    ///
     /// # Errors
     ///
     /// [`RestoreError::UnsupportedFormat`], [`RestoreError::ConfigMismatch`] when `config`'s

@@ -365,7 +365,8 @@ impl<V> SnapshotCache<V> {
         let id = self.config.params().variant(req, &vary);
         self.take(id);
         let seq = self.next_seq;
-        self.next_seq += 1;
+        // Saturating: a restored save may carry any sequence number.
+        self.next_seq = self.next_seq.saturating_add(1);
         self.stats.inserts += 1;
         Ok(self.push(id, req.url(), &vary, now, seq, weight, value))
     }
