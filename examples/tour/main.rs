@@ -4,6 +4,7 @@
 //! Run it with `cargo run --example tour`. Everything runs on a simulated clock, so the output is
 //! the same on every run.
 
+mod cache;
 mod mount_batch;
 mod snapshot;
 
@@ -46,6 +47,8 @@ fn main() {
     section("snapshot");
     // A wall-clock stamp as the browser would send it; only ages relative to it are printed.
     snapshot::tour(1_763_700_000_000);
+    section("cache");
+    cache::tour(PAGE);
 }
 
 fn section(name: &str) {

@@ -9,6 +9,7 @@
 //! add `fuzz_targets/<name>.rs` and a `[[bin]]` in `Cargo.toml`, and commit a seed corpus under
 //! `corpus/<name>/`.
 
+pub mod cache_ops;
 pub mod mount_batch;
 pub mod smoke;
 pub mod snapshot;
@@ -18,6 +19,7 @@ pub type Body = fn(&[u8]);
 
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
 pub const TARGETS: &[(&str, Body)] = &[
+    ("cache_ops", cache_ops::run),
     ("mount_batch", mount_batch::run),
     ("smoke", smoke::run),
     ("snapshot", snapshot::run),
