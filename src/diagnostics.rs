@@ -6,7 +6,7 @@
 //! form is the one djust's system checks print:
 //!
 //! ```text
-//! djust.C301 (error): DJUST_VDOM_CACHE_TTL must be between 1 and 86400 seconds, got 0 (hint: …)
+//! djust.C301 (error): DJUST_VDOM_CACHE_TTL_SECONDS must be between 1 and 86400 seconds, got 0 (hint: …)
 //! ```
 //!
 //! The checks live with their capabilities: `djust.C301`–`djust.C303` in `cache`, `djust.C304`
@@ -54,12 +54,12 @@ impl fmt::Display for Severity {
 /// use liveshell::diagnostics::{Diagnostic, Severity};
 ///
 /// let d = Diagnostic::new("djust.C301", Severity::Error, "the TTL must be positive, got 0")
-///     .with_hint("set DJUST_VDOM_CACHE_TTL to a number of seconds between 1 and 86400");
+///     .with_hint("set DJUST_VDOM_CACHE_TTL_SECONDS to a number of seconds between 1 and 86400");
 /// assert_eq!(d.id, "djust.C301");
 /// assert_eq!(
 ///     d.to_string(),
 ///     "djust.C301 (error): the TTL must be positive, got 0 \
-///      (hint: set DJUST_VDOM_CACHE_TTL to a number of seconds between 1 and 86400)"
+///      (hint: set DJUST_VDOM_CACHE_TTL_SECONDS to a number of seconds between 1 and 86400)"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -37,7 +37,7 @@ fn main() {
     let example = Diagnostic::new(
         "djust.C301",
         Severity::Error,
-        "DJUST_VDOM_CACHE_TTL must be between 1 and 86400 seconds, got 0",
+        "DJUST_VDOM_CACHE_TTL_SECONDS must be between 1 and 86400 seconds, got 0",
     )
     .with_hint("set it to how long a cached page may be shown, e.g. 300");
     println!("configuration checks report in djust's form:\n  {example}");
