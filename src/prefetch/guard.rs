@@ -6,6 +6,8 @@
 
 use url::{Position, Url};
 
+use super::event::SkipReason;
+
 /// Why an href was refused by [`guard`].
 ///
 /// # Examples
@@ -111,10 +113,7 @@ pub fn guard(page: &Url, href: &str) -> Result<Url, GuardError> {
     if href.is_empty() {
         return Err(GuardError::Empty);
     }
-    if let Some(ch) = href
-        .chars()
-        .find(|&c| c.is_ascii_control() || c == '\\')
-    {
+    if let Some(ch) = href.chars().find(|&c| c.is_ascii_control() || c == '\\') {
         return Err(GuardError::SuspiciousCharacter { ch });
     }
     if authority_of(href).is_some_and(|authority| authority.contains('%')) {
@@ -165,7 +164,7 @@ pub fn document_key(url: &Url) -> Url {
 }
 
 /// Whether a key equals the page's own document key, without allocating.
-pub(crate) fn is_same_document(page: &Url, key: &Url) -> bool {
+fn is_same_document(page: &Url, key: &Url) -> bool {
     page[..Position::AfterQuery] == key[..Position::AfterQuery]
 }
 
@@ -184,6 +183,20 @@ pub(crate) fn is_same_document(page: &Url, key: &Url) -> bool {
 #[must_use]
 pub fn is_opted_in(opt_in: Option<&str>) -> bool {
     opt_in.is_some_and(|value| !value.eq_ignore_ascii_case("false"))
+}
+
+/// Rules 1, 5 and the same-document half of rule 4 for one link: its dedupe key, or why it is
+/// skipped. Shared by the intent machine and the speculation-rules builder.
+pub(crate) fn link_key(page: &Url, href: &str, opt_in: Option<&str>) -> Result<Url, SkipReason> {
+    match opt_in {
+        None => Err(SkipReason::NotOptedIn),
+        Some(_) if !is_opted_in(opt_in) => Err(SkipReason::OptedOut),
+        Some(_) => match guard(page, href) {
+            Err(e) => Err(SkipReason::Guard(e)),
+            Ok(url) if is_same_document(page, &url) => Err(SkipReason::SameDocument),
+            Ok(url) => Ok(url),
+        },
+    }
 }
 
 /// The raw authority of an absolute (`scheme://authority`) or protocol-relative
@@ -226,7 +239,10 @@ mod tests {
     #[test]
     fn same_document_ignores_the_fragment_only() {
         let here = Url::parse("http://localhost:8000/p?q=1#top").expect("static url");
-        assert!(is_same_document(&here, &guard(&here, "#other").expect("ok")));
+        assert!(is_same_document(
+            &here,
+            &guard(&here, "#other").expect("ok")
+        ));
         assert!(is_same_document(&here, &document_key(&here)));
         assert!(!is_same_document(&here, &guard(&here, "?q=2").expect("ok")));
     }
