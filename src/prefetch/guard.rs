@@ -54,7 +54,8 @@ pub enum GuardError {
         /// The resolved scheme, lowercase.
         scheme: String,
     },
-    /// The resolved URL carries a user name or password.
+    /// The href carries user info: a user name or password after parsing, or any `@` in the
+    /// raw authority (even `http://@host/`, which parses to no credentials).
     #[error("the url carries credentials")]
     Credentials,
     /// The resolved URL's origin (scheme, host, port) differs from the page's.
@@ -75,11 +76,11 @@ pub enum GuardError {
 ///    ([`GuardError::SuspiciousCharacter`]); leading and trailing spaces are trimmed, as HTML
 ///    does for `href`;
 /// 3. the authority of an absolute or protocol-relative href holds no `%`
-///    ([`GuardError::EncodedAuthority`]);
+///    ([`GuardError::EncodedAuthority`]) and no `@` ([`GuardError::Credentials`]);
 /// 4. it parses ([`GuardError::Unparseable`]);
 /// 5. its scheme is `http` or `https` ([`GuardError::Scheme`]), so `javascript:`, `data:`,
 ///    same-origin `blob:`, `about:`, `file:` and `mailto:` are refused;
-/// 6. it carries no user name or password ([`GuardError::Credentials`]);
+/// 6. it carries no user name or password after parsing ([`GuardError::Credentials`]);
 /// 7. its origin (scheme, host after IDNA and IPv4 normalisation, port or the scheme's
 ///    default) equals the page's ([`GuardError::CrossOrigin`]).
 ///
@@ -116,8 +117,13 @@ pub fn guard(page: &Url, href: &str) -> Result<Url, GuardError> {
     if let Some(ch) = href.chars().find(|&c| c.is_ascii_control() || c == '\\') {
         return Err(GuardError::SuspiciousCharacter { ch });
     }
-    if authority_of(href).is_some_and(|authority| authority.contains('%')) {
-        return Err(GuardError::EncodedAuthority);
+    if let Some(authority) = authority_of(href) {
+        if authority.contains('%') {
+            return Err(GuardError::EncodedAuthority);
+        }
+        if authority.contains('@') {
+            return Err(GuardError::Credentials);
+        }
     }
     let mut url = Url::options()
         .base_url(Some(page))
