@@ -28,7 +28,9 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 use url::Url;
 
 use super::event::SkipReason;
@@ -40,10 +42,18 @@ use super::guard::link_key;
 #[non_exhaustive]
 pub struct SpeculationRules {
     /// Rules whose URLs are prefetched (the response body only).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "objects"
+    )]
     pub prefetch: Vec<Rule>,
     /// Rules whose URLs are prerendered (fetched, rendered and run in a hidden tab).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "objects"
+    )]
     pub prerender: Vec<Rule>,
     /// A tag for every rule in the set, sent in `Sec-Speculation-Tags`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,9 +155,11 @@ impl SpeculationRules {
     /// [`SpeculationError::Invalid`] if the text is not JSON, or has a key, value or shape the
     /// types do not know (such as a URL-pattern object in `href_matches`).
     pub fn from_json(text: &str) -> Result<Self, SpeculationError> {
-        serde_json::from_str(text).map_err(|e| SpeculationError::Invalid {
+        let invalid = |e: serde_json::Error| SpeculationError::Invalid {
             reason: e.to_string(),
-        })
+        };
+        let object: JsonObject = serde_json::from_str(text).map_err(invalid)?;
+        serde_json::from_value(Value::Object(object)).map_err(invalid)
     }
 }
 
@@ -306,7 +318,7 @@ pub enum Patterns {
 
 /// A document rule's `where` predicate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "RawPredicate", into = "RawPredicate")]
+#[serde(try_from = "JsonObject", into = "RawPredicate")]
 pub enum Predicate {
     /// `{"and": [...]}`: every predicate matches.
     And(Vec<Self>),
@@ -356,6 +368,22 @@ impl Predicate {
     }
 }
 
+/// A JSON object: serde's derive also reads a struct from an array, which the speculation-rules
+/// format does not allow, so every rule set, rule and predicate is first read as an object.
+type JsonObject = serde_json::Map<String, Value>;
+
+/// Reads an array of JSON objects, each as a `T`.
+fn objects<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    Vec::<JsonObject>::deserialize(deserializer)?
+        .into_iter()
+        .map(|object| serde_json::from_value(Value::Object(object)).map_err(D::Error::custom))
+        .collect()
+}
+
 /// The JSON object form of a predicate: exactly one of the keys, `relative_to` only with
 /// `href_matches`.
 #[derive(Serialize, Deserialize)]
@@ -375,10 +403,12 @@ struct RawPredicate {
     selector_matches: Option<Patterns>,
 }
 
-impl TryFrom<RawPredicate> for Predicate {
+impl TryFrom<JsonObject> for Predicate {
     type Error = String;
 
-    fn try_from(raw: RawPredicate) -> Result<Self, String> {
+    fn try_from(object: JsonObject) -> Result<Self, String> {
+        let raw: RawPredicate =
+            serde_json::from_value(Value::Object(object)).map_err(|e| e.to_string())?;
         let predicate = match raw {
             RawPredicate { and: Some(all), or: None, not: None, href_matches: None, relative_to: None, selector_matches: None } => Self::And(all),
             RawPredicate { and: None, or: Some(any), not: None, href_matches: None, relative_to: None, selector_matches: None } => Self::Or(any),
