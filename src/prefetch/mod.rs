@@ -494,3 +494,63 @@ fn page_key(base: Option<&Url>, page_url: &str) -> Result<Url, PrefetchError> {
     }
     Ok(document_key(&url))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::time::{Clock, SystemClock};
+
+    fn fetching() -> IntentPrefetch {
+        let config = PrefetchConfig::default().with_transports(Transports::none().with_fetch(true));
+        IntentPrefetch::new("http://localhost:8000/", config).expect("valid page")
+    }
+
+    #[test]
+    fn an_unrepresentable_deadline_fires_at_once_instead_of_panicking() {
+        let now = SystemClock.now();
+        let config = PrefetchConfig::default().with_hover_delay(Duration::MAX);
+        let mut p = IntentPrefetch::new("http://localhost:8000/", config).expect("valid");
+        p.handle_pointer_enter(now, LinkId(1), "/a", Some(""));
+        assert_eq!(p.poll_timeout(), Some(now));
+        p.handle_timeout(now);
+        assert!(p.poll_action().is_some());
+    }
+
+    #[test]
+    fn abort_and_done_keep_the_url_index_in_step_with_the_fetches() {
+        let now = SystemClock.now();
+        let mut p = fetching();
+        p.handle_touch_start(now, LinkId(1), "/a", Some(""));
+        p.handle_touch_start(now, LinkId(2), "/b", Some(""));
+        assert_eq!(p.in_flight_urls.len(), 2);
+        p.handle_pointer_leave(now, LinkId(1));
+        let Some(Action::StartFetch { id, .. }) = p.actions.get(1).cloned() else {
+            panic!("two fetches were started")
+        };
+        p.handle_fetch_done(now, id, false);
+        assert!(p.in_flight.is_empty() && p.in_flight_urls.is_empty());
+    }
+
+    #[test]
+    fn page_key_resolves_relative_navigations_and_drops_the_fragment() {
+        let base = Url::parse("https://shop.example/orders/?p=2").expect("static url");
+        let key = page_key(Some(&base), "1042/#lines").expect("relative path");
+        assert_eq!(key.as_str(), "https://shop.example/orders/1042/");
+        assert!(matches!(
+            page_key(None, "/relative"),
+            Err(PrefetchError::PageUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn save_data_set_while_a_deadline_is_due_blocks_the_prefetch() {
+        let now = SystemClock.now();
+        let mut p = fetching();
+        p.handle_pointer_enter(now, LinkId(1), "/a", Some(""));
+        p.save_data = true; // as if the host changed it without set_save_data's cancel
+        p.handle_timeout(now + Duration::from_secs(1));
+        assert_eq!(p.poll_action(), None);
+    }
+}
