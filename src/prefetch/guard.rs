@@ -125,17 +125,10 @@ pub fn guard(page: &Url, href: &str) -> Result<Url, GuardError> {
             return Err(GuardError::Credentials);
         }
     }
-    let mut url = Url::options()
-        .base_url(Some(page))
-        .parse(href)
-        .map_err(|e| GuardError::Unparseable {
-            reason: e.to_string(),
-        })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(GuardError::Scheme {
-            scheme: url.scheme().to_owned(),
-        });
-    }
+    let mut url = parse_http(Some(page), href).map_err(|e| match e {
+        HttpUrlError::Unparseable(reason) => GuardError::Unparseable { reason },
+        HttpUrlError::Scheme(scheme) => GuardError::Scheme { scheme },
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(GuardError::Credentials);
     }
@@ -146,6 +139,27 @@ pub fn guard(page: &Url, href: &str) -> Result<Url, GuardError> {
     }
     url.set_fragment(None);
     Ok(url)
+}
+
+/// Why [`parse_http`] refused a URL.
+pub(crate) enum HttpUrlError {
+    /// The `url` crate's parse error, as text.
+    Unparseable(String),
+    /// The scheme, which is not `http` or `https`.
+    Scheme(String),
+}
+
+/// WHATWG-parses `text` (against `base` when given) and requires an `http(s)` scheme.
+pub(crate) fn parse_http(base: Option<&Url>, text: &str) -> Result<Url, HttpUrlError> {
+    let url = Url::options()
+        .base_url(base)
+        .parse(text)
+        .map_err(|e| HttpUrlError::Unparseable(e.to_string()))?;
+    if matches!(url.scheme(), "http" | "https") {
+        Ok(url)
+    } else {
+        Err(HttpUrlError::Scheme(url.scheme().to_owned()))
+    }
 }
 
 /// The dedupe key of a document URL: the URL without its fragment.

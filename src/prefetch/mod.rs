@@ -77,6 +77,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use url::Url;
 
+use self::guard::HttpUrlError;
 use self::timer::HoverTimers;
 use crate::time::Instant;
 
@@ -480,19 +481,11 @@ impl IntentPrefetch {
 
 /// Parses a page URL (relative to `base` when given) into its document key.
 fn page_key(base: Option<&Url>, page_url: &str) -> Result<Url, PrefetchError> {
-    let url =
-        Url::options()
-            .base_url(base)
-            .parse(page_url)
-            .map_err(|e| PrefetchError::PageUrl {
-                reason: e.to_string(),
-            })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(PrefetchError::PageScheme {
-            scheme: url.scheme().to_owned(),
-        });
+    match guard::parse_http(base, page_url) {
+        Ok(url) => Ok(document_key(&url)),
+        Err(HttpUrlError::Unparseable(reason)) => Err(PrefetchError::PageUrl { reason }),
+        Err(HttpUrlError::Scheme(scheme)) => Err(PrefetchError::PageScheme { scheme }),
     }
-    Ok(document_key(&url))
 }
 
 #[cfg(test)]
