@@ -6,6 +6,7 @@
 
 mod cache;
 mod mount_batch;
+mod prefetch;
 mod snapshot;
 
 use std::time::Duration;
@@ -49,6 +50,8 @@ fn main() {
     snapshot::tour(1_763_700_000_000);
     section("cache");
     cache::tour(PAGE);
+    section("prefetch");
+    prefetch::tour(PAGE);
 }
 
 fn section(name: &str) {

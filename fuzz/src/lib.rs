@@ -11,6 +11,7 @@
 
 pub mod cache_ops;
 pub mod mount_batch;
+pub mod prefetch;
 pub mod smoke;
 pub mod snapshot;
 
@@ -21,6 +22,7 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("cache_ops", cache_ops::run),
     ("mount_batch", mount_batch::run),
+    ("prefetch", prefetch::run),
     ("smoke", smoke::run),
     ("snapshot", snapshot::run),
 ];
