@@ -9,6 +9,7 @@
 //! add `fuzz_targets/<name>.rs` and a `[[bin]]` in `Cargo.toml`, and commit a seed corpus under
 //! `corpus/<name>/`.
 
+pub mod coordinator;
 pub mod prefetch;
 pub mod smoke;
 
@@ -16,4 +17,8 @@ pub mod smoke;
 pub type Body = fn(&[u8]);
 
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
-pub const TARGETS: &[(&str, Body)] = &[("prefetch", prefetch::run), ("smoke", smoke::run)];
+pub const TARGETS: &[(&str, Body)] = &[
+    ("coordinator", coordinator::run),
+    ("prefetch", prefetch::run),
+    ("smoke", smoke::run),
+];

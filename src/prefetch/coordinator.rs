@@ -448,6 +448,33 @@ impl Coordinator {
         })
     }
 
+    /// The key `url` is coordinated under: resolved against the scope, fragment dropped, as
+    /// [`guard`](super::guard) gives it. A host stores a reusable response under this key and
+    /// answers [`Start::Cached`] from it.
+    ///
+    /// # Errors
+    ///
+    /// The [`GuardError`](super::GuardError) of a URL the coordinator does not coordinate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::prefetch::{Coordinator, CoordinatorConfig};
+    ///
+    /// let c = Coordinator::new("https://shop.example/app/", CoordinatorConfig::default()).unwrap();
+    /// assert_eq!(c.key("cart?x=1#top").unwrap().as_str(), "https://shop.example/app/cart?x=1");
+    /// assert!(c.key("https://cdn.example/app.js").is_err());
+    /// ```
+    pub fn key(&self, url: &str) -> Result<Url, super::GuardError> {
+        guard(&self.scope, url)
+    }
+
+    /// The scope URL the coordinator was built with.
+    #[must_use]
+    pub const fn scope(&self) -> &Url {
+        &self.scope
+    }
+
     /// How many fetches are in flight (pass-through and detached ones included).
     #[must_use]
     pub fn in_flight(&self) -> usize {
