@@ -138,6 +138,14 @@ pub enum Op {
     Timeout,
     /// Jump to `poll_timeout()` and `handle_timeout` there.
     Deadline,
+    /// Jump to `poll_timeout()` without `handle_timeout` and request there: answers exactly
+    /// at a deadline.
+    Jump {
+        /// As in [`Op::Request`].
+        url: u8,
+        /// As in [`Op::Request`].
+        kind: u8,
+    },
     /// `invalidate(URLS[url])`.
     Invalidate {
         /// Index into [`URLS`].
@@ -255,6 +263,12 @@ impl Harness {
                     self.now = self.now.max(deadline);
                 }
                 self.timeout();
+            }
+            Op::Jump { url, kind } => {
+                if let Some(deadline) = self.c.poll_timeout() {
+                    self.now = self.now.max(deadline);
+                }
+                self.request(pick(URLS, *url), "GET", kind_of(*kind));
             }
             Op::Invalidate { url } => {
                 let url = pick(URLS, *url);
