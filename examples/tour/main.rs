@@ -4,6 +4,7 @@
 //! Run it with `cargo run --example tour`. Everything runs on a simulated clock, so the output is
 //! the same on every run.
 
+mod coordinator;
 mod prefetch;
 
 use std::time::Duration;
@@ -42,6 +43,9 @@ fn main() {
 
     section("prefetch");
     prefetch::tour(PAGE);
+
+    section("coordinator");
+    coordinator::tour();
 }
 
 fn section(name: &str) {

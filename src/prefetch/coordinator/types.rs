@@ -186,6 +186,17 @@ pub enum CoordinatorEvent {
     },
 }
 
+impl fmt::Display for CoordinatorEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotReusable { url, reason } => write!(f, "not reusable: {url} ({reason})"),
+            Self::Expired { url } => write!(f, "expired: {url}"),
+            Self::Evicted { url } => write!(f, "evicted: {url}"),
+            Self::Invalidated { url } => write!(f, "invalidated: {url}"),
+        }
+    }
+}
+
 /// Why the coordinator could not be built or could not accept a report.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
