@@ -98,6 +98,33 @@ impl ResponseHead {
     }
 }
 
+#[cfg(feature = "http")]
+impl<B> From<&http::Response<B>> for ResponseHead {
+    /// The status and headers of an `http` response (feature `http`); header values that are
+    /// not visible ASCII are read as empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::prefetch::{NotReusable, ResponseHead};
+    ///
+    /// let response = http::Response::builder()
+    ///     .header("cache-control", "no-store")
+    ///     .body(())
+    ///     .unwrap();
+    /// assert_eq!(ResponseHead::from(&response).reusability(), Err(NotReusable::NoStore));
+    /// ```
+    fn from(response: &http::Response<B>) -> Self {
+        Self::new(
+            response.status().as_u16(),
+            response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default())),
+        )
+    }
+}
+
 /// The directive names of one `Cache-Control` value (RFC 9111 §5.2): a comma-separated list
 /// of `token [ "=" ( token / quoted-string ) ]`, where a comma inside a quoted string does not
 /// split and a quoted string may escape characters with `\`.
