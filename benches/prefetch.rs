@@ -4,6 +4,7 @@
 //! checks, the guard's floor) measured side by side.
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -26,7 +27,10 @@ fn cycle(c: &mut Criterion) {
     // One cycle is three events: pointer enter, the hover deadline, the fetch's end.
     group.throughput(Throughput::Elements(3));
     let t0 = SystemClock.now();
-    let config = PrefetchConfig::default().with_transports(Transports::none().with_fetch(true));
+    // No per-page budget, so the same page can cycle forever (`clear` forgets the URL).
+    let config = PrefetchConfig::default()
+        .with_transports(Transports::none().with_fetch(true))
+        .with_max_per_page(NonZeroUsize::MAX);
     group.bench_function("enter_timeout_done", |b| {
         let mut p = IntentPrefetch::new("http://localhost:8000/", config.clone()).expect("valid");
         let mut n: u64 = 0;
