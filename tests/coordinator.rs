@@ -189,3 +189,51 @@ proptest! {
         h.finish();
     }
 }
+
+/// A `Cache-Control` directive: a name, and a token or quoted-string value (which may itself
+/// contain `no-store` and commas, escaped quotes included).
+fn directive() -> impl Strategy<Value = (String, String)> {
+    let name = prop_oneof![
+        Just("no-store"),
+        Just("No-Store"),
+        Just("no-cache"),
+        Just("max-age"),
+        Just("private"),
+        Just("x-no-store"),
+    ];
+    let value = prop_oneof![
+        Just(String::new()),
+        Just("=60".to_owned()),
+        Just("=\"no-store, x\"".to_owned()),
+        Just("=\"a\\\", no-store\"".to_owned()),
+    ];
+    (name, value).prop_map(|(n, v)| (n.to_owned(), v))
+}
+
+proptest! {
+    /// `no-store` is found exactly when one directive's name is `no-store` (any case), never
+    /// inside a quoted value, a longer name, or another header line's neighbour.
+    #[test]
+    fn no_store_is_found_exactly_as_a_directive_name(
+        lines in vec(vec((directive(), "[ \t]{0,2}"), 0..5), 0..3),
+    ) {
+        let expected = lines
+            .iter()
+            .flatten()
+            .any(|((name, _), _)| name.eq_ignore_ascii_case("no-store"));
+        let headers: Vec<(&str, String)> = lines
+            .iter()
+            .map(|line| {
+                let value = line
+                    .iter()
+                    .map(|((name, value), space)| format!("{space}{name}{value}{space}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                ("cache-control", value)
+            })
+            .collect();
+        let verdict = ResponseHead::new(200, headers).reusability();
+        prop_assert_eq!(verdict == Err(NotReusable::NoStore), expected);
+        prop_assert!(verdict.is_ok() || verdict == Err(NotReusable::NoStore));
+    }
+}
