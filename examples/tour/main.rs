@@ -5,6 +5,7 @@
 //! the same on every run.
 
 mod cache;
+mod coordinator;
 mod mount_batch;
 mod prefetch;
 mod snapshot;
@@ -52,6 +53,9 @@ fn main() {
     cache::tour(PAGE);
     section("prefetch");
     prefetch::tour(PAGE);
+
+    section("coordinator");
+    coordinator::tour();
 }
 
 fn section(name: &str) {

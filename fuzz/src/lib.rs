@@ -10,6 +10,7 @@
 //! `corpus/<name>/`.
 
 pub mod cache_ops;
+pub mod coordinator;
 pub mod mount_batch;
 pub mod prefetch;
 pub mod smoke;
@@ -21,6 +22,7 @@ pub type Body = fn(&[u8]);
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
 pub const TARGETS: &[(&str, Body)] = &[
     ("cache_ops", cache_ops::run),
+    ("coordinator", coordinator::run),
     ("mount_batch", mount_batch::run),
     ("prefetch", prefetch::run),
     ("smoke", smoke::run),

@@ -11,7 +11,9 @@
 //! [`speculation`] writes typed `<script type="speculationrules">` JSON, [`is_speculative`]
 //! recognises prefetch and prerender requests on the server (`Sec-Purpose`), and
 //! [`plan_bundles`] lists the code bundles a page needs without a waterfall (Qwik). [`guard`] is
-//! the URL rule all of them share.
+//! the URL rule all of them share. [`Coordinator`] is the core a service worker wraps around
+//! every fetch: a prefetch in flight and the real request that follows share one fetch, fresh
+//! reusable responses answer at once, and its own drive loop and time rules are on its page.
 //!
 //! # Drive loop
 //!
@@ -66,6 +68,7 @@
 
 mod bundles;
 mod config;
+mod coordinator;
 mod event;
 mod guard;
 mod purpose;
@@ -83,6 +86,10 @@ use crate::time::Instant;
 
 pub use bundles::plan_bundles;
 pub use config::{PrefetchConfig, Transports};
+pub use coordinator::{
+    Coordinator, CoordinatorConfig, CoordinatorError, CoordinatorEvent, EntryState, FetchOutcome,
+    FetchTicket, Kind, NotReusable, RefuseReason, ResponseHead, Start, Waiter,
+};
 pub use event::{Action, FetchId, LinkId, PrefetchError, PrefetchEvent, SkipReason};
 pub use guard::{GuardError, document_key, guard, is_opted_in};
 pub use purpose::{SpeculationKind, is_speculative, speculation_kind};

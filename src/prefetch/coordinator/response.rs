@@ -1,0 +1,294 @@
+//! What a finished fetch tells the coordinator, and whether its response may be reused.
+
+use std::fmt;
+
+/// The status line and headers of a response, as far as the coordinator's rules need them.
+///
+/// Built from a status and `(name, value)` header pairs; names compare ASCII
+/// case-insensitively, and a header given several times (two `Cache-Control` lines) counts
+/// as one comma-joined list, as HTTP says. Only `Cache-Control`, `Vary` and `Set-Cookie` are
+/// kept; every other header is ignored.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::prefetch::{NotReusable, ResponseHead};
+///
+/// let ok = ResponseHead::new(200, [("content-type", "text/html"), ("Cache-Control", "max-age=60")]);
+/// assert_eq!(ok.reusability(), Ok(()));
+///
+/// let personal = ResponseHead::new(200, [("VARY", "Accept, Cookie"), ("set-cookie", "sid=1")]);
+/// assert_eq!(personal.reusability(), Err(NotReusable::VaryCookieWithSetCookie));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResponseHead {
+    status: u16,
+    cache_control: Vec<String>,
+    vary: Vec<String>,
+    set_cookie: bool,
+}
+
+impl ResponseHead {
+    /// A response with `status` and the given header pairs.
+    #[must_use]
+    pub fn new<I, K, V>(status: u16, headers: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut head = Self {
+            status,
+            ..Self::default()
+        };
+        for (name, value) in headers {
+            let (name, value) = (name.as_ref().trim(), value.as_ref());
+            if name.eq_ignore_ascii_case("cache-control") {
+                head.cache_control.push(value.to_owned());
+            } else if name.eq_ignore_ascii_case("vary") {
+                head.vary.push(value.to_owned());
+            } else if name.eq_ignore_ascii_case("set-cookie") {
+                head.set_cookie = true;
+            }
+        }
+        head
+    }
+
+    /// The status code.
+    #[must_use]
+    pub const fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Whether a later request for the same URL may be answered with this response.
+    ///
+    /// In this order: the status is 2xx ([`NotReusable::Status`]); no `Cache-Control`
+    /// directive is `no-store` ([`NotReusable::NoStore`]; directives are parsed as a list, so
+    /// `no-cache="no-store"` or `x-no-store` do not count); `Vary` does not list `*`
+    /// ([`NotReusable::VaryStar`]); `Vary` does not list `Cookie` while the response also
+    /// sets a cookie ([`NotReusable::VaryCookieWithSetCookie`]: the next request carries the
+    /// new cookie, so it can never match).
+    ///
+    /// # Errors
+    ///
+    /// The first rule the response breaks.
+    pub fn reusability(&self) -> Result<(), NotReusable> {
+        if !(200..300).contains(&self.status) {
+            return Err(NotReusable::Status(self.status));
+        }
+        if self
+            .cache_control
+            .iter()
+            .flat_map(|v| directives(v))
+            .any(|d| d.eq_ignore_ascii_case("no-store"))
+        {
+            return Err(NotReusable::NoStore);
+        }
+        let mut cookie = false;
+        for field in self.vary.iter().flat_map(|v| v.split(',')).map(str::trim) {
+            if field == "*" {
+                return Err(NotReusable::VaryStar);
+            }
+            cookie |= field.eq_ignore_ascii_case("cookie");
+        }
+        if cookie && self.set_cookie {
+            return Err(NotReusable::VaryCookieWithSetCookie);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "http")]
+impl<B> From<&http::Response<B>> for ResponseHead {
+    /// The status and headers of an `http` response (feature `http`); header values that are
+    /// not visible ASCII are read as empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::prefetch::{NotReusable, ResponseHead};
+    ///
+    /// let response = http::Response::builder()
+    ///     .header("cache-control", "no-store")
+    ///     .body(())
+    ///     .unwrap();
+    /// assert_eq!(ResponseHead::from(&response).reusability(), Err(NotReusable::NoStore));
+    /// ```
+    fn from(response: &http::Response<B>) -> Self {
+        Self::new(
+            response.status().as_u16(),
+            response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default())),
+        )
+    }
+}
+
+/// The directive names of one `Cache-Control` value (RFC 9111 §5.2): a comma-separated list
+/// of `token [ "=" ( token / quoted-string ) ]`, where a comma inside a quoted string does not
+/// split and a quoted string may escape characters with `\`.
+fn directives(value: &str) -> impl Iterator<Item = &str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in value.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                parts.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&value[start..]);
+    parts
+        .into_iter()
+        .map(|part| part.split('=').next().unwrap_or_default().trim())
+}
+
+/// Why a response may not answer a later request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NotReusable {
+    /// The status is not 2xx.
+    Status(u16),
+    /// `Cache-Control: no-store`.
+    NoStore,
+    /// `Vary: *`: no later request can match.
+    VaryStar,
+    /// `Vary: Cookie` on a response that also sets a cookie.
+    VaryCookieWithSetCookie,
+}
+
+impl fmt::Display for NotReusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Status(status) => write!(f, "status {status} is not 2xx"),
+            Self::NoStore => f.write_str("cache-control: no-store"),
+            Self::VaryStar => f.write_str("vary: *"),
+            Self::VaryCookieWithSetCookie => f.write_str("vary: cookie with set-cookie"),
+        }
+    }
+}
+
+/// How a fetch started with [`Start::Fetch`](super::Start::Fetch) ended.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::prefetch::{FetchOutcome, ResponseHead};
+///
+/// let done = FetchOutcome::Response(ResponseHead::new(200, [("cache-control", "no-store")]));
+/// let failed = FetchOutcome::NetworkError;
+/// # let _ = (done, failed);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchOutcome {
+    /// A response arrived (any status). A 5xx or 429 counts as a failure for the back-off;
+    /// anything else is judged by [`ResponseHead::reusability`].
+    Response(ResponseHead),
+    /// The fetch failed without a response (offline, DNS, reset, CORS): a failure, with
+    /// back-off.
+    NetworkError,
+    /// The host gave up on the fetch (an `AbortController`). Waiters are still returned to be
+    /// answered (with the failure, or by requesting again); no back-off is recorded.
+    Aborted,
+}
+
+impl FetchOutcome {
+    /// Whether this outcome is a failure that starts (or lengthens) the back-off.
+    pub(crate) fn is_failure(&self) -> bool {
+        match self {
+            Self::Response(head) => head.status >= 500 || head.status == 429,
+            Self::NetworkError => true,
+            Self::Aborted => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cc(value: &str) -> Result<(), NotReusable> {
+        ResponseHead::new(200, [("Cache-Control", value)]).reusability()
+    }
+
+    #[test]
+    fn no_store_is_found_as_a_directive_in_any_case_and_position() {
+        assert_eq!(cc("NO-STORE"), Err(NotReusable::NoStore));
+        assert_eq!(cc("max-age=60 , no-store"), Err(NotReusable::NoStore));
+        assert_eq!(cc(" no-store=\"x\""), Err(NotReusable::NoStore));
+    }
+
+    #[test]
+    fn no_store_inside_a_value_or_a_longer_name_does_not_count() {
+        assert_eq!(cc("no-cache=\"no-store, x\""), Ok(()));
+        assert_eq!(cc("private=\"a\\\", no-store\""), Ok(()));
+        assert_eq!(cc("x-no-store, no-storex"), Ok(()));
+        assert_eq!(cc(""), Ok(()));
+    }
+
+    #[test]
+    fn two_cache_control_headers_are_one_list() {
+        let head = ResponseHead::new(
+            200,
+            [
+                ("cache-control", "max-age=1"),
+                ("CACHE-CONTROL", "no-store"),
+            ],
+        );
+        assert_eq!(head.reusability(), Err(NotReusable::NoStore));
+    }
+
+    #[test]
+    fn vary_rules_need_whole_fields() {
+        let vary = |v: &str, cookie: bool| {
+            let mut headers = vec![("Vary", v)];
+            if cookie {
+                headers.push(("Set-Cookie", "a=b"));
+            }
+            ResponseHead::new(204, headers).reusability()
+        };
+        assert_eq!(vary("accept, *", false), Err(NotReusable::VaryStar));
+        assert_eq!(vary("Cookie", false), Ok(()));
+        assert_eq!(vary("cookie2", true), Ok(()));
+        assert_eq!(
+            vary("Accept,COOKIE", true),
+            Err(NotReusable::VaryCookieWithSetCookie)
+        );
+        assert_eq!(vary("Accept", true), Ok(()));
+    }
+
+    #[test]
+    fn status_must_be_2xx() {
+        for (status, ok) in [
+            (199, false),
+            (200, true),
+            (299, true),
+            (304, false),
+            (404, false),
+        ] {
+            assert_eq!(
+                ResponseHead::new(status, [("a", "b")])
+                    .reusability()
+                    .is_ok(),
+                ok,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn failures_are_network_errors_5xx_and_429() {
+        assert!(FetchOutcome::NetworkError.is_failure());
+        assert!(FetchOutcome::Response(ResponseHead::new(503, [("", "")])).is_failure());
+        assert!(FetchOutcome::Response(ResponseHead::new(429, [("", "")])).is_failure());
+        assert!(!FetchOutcome::Response(ResponseHead::new(404, [("", "")])).is_failure());
+        assert!(!FetchOutcome::Aborted.is_failure());
+    }
+}

@@ -1,0 +1,222 @@
+//! The coordinator's vocabulary: request kinds, answers, tickets, waiters, events, errors.
+
+use std::fmt;
+
+use url::Url;
+
+use super::response::NotReusable;
+use crate::prefetch::GuardError;
+use crate::time::Instant;
+
+/// Who asks for a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[non_exhaustive]
+pub enum Kind {
+    /// A speculative fetch: it may be refused, and nobody waits for its answer.
+    Prefetch,
+    /// A real top-level navigation (the user clicked): never refused.
+    Navigation,
+    /// A real subresource or script fetch: never refused.
+    Fetch,
+}
+
+impl Kind {
+    /// Whether this is a real request (a navigation or a fetch), which is never refused.
+    #[must_use]
+    pub const fn is_real(self) -> bool {
+        !matches!(self, Self::Prefetch)
+    }
+}
+
+/// What the host does with a request, returned by
+/// [`Coordinator::request`](super::Coordinator::request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Start {
+    /// Perform the fetch, then report it with
+    /// [`Coordinator::complete`](super::Coordinator::complete) and answer every waiter it
+    /// returns with the same response.
+    Fetch(FetchTicket),
+    /// The same URL is already in flight: do not fetch; this waiter is returned by the
+    /// `complete` of that fetch.
+    Join(Waiter),
+    /// A fresh, reusable response is held by the host under this URL's key: answer from it.
+    Cached,
+    /// Not fetched (only ever for [`Kind::Prefetch`]).
+    Refused(RefuseReason),
+}
+
+/// Why a prefetch was refused. Real requests are never refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefuseReason {
+    /// `max_in_flight` fetches are in flight; try again later.
+    Busy,
+    /// The URL fails the prefetch [`guard`](crate::prefetch::guard) against the coordinator's
+    /// scope (unparseable, not `http(s)`, cross-origin, credentials, smuggling).
+    Url(GuardError),
+    /// The last fetch of this URL failed; prefetching is allowed again at `until`.
+    Backoff {
+        /// When the back-off ends.
+        until: Instant,
+    },
+    /// The last response for this URL could not be reused; prefetching is allowed again at
+    /// `until` (one fresh window later).
+    NotReusable {
+        /// Why the response was not reusable.
+        reason: NotReusable,
+        /// When prefetching is allowed again.
+        until: Instant,
+    },
+    /// A prefetch is always a `GET`; another method was given to
+    /// [`Coordinator::request_with_method`](super::Coordinator::request_with_method).
+    Method,
+}
+
+impl fmt::Display for RefuseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Busy => f.write_str("in-flight cap reached"),
+            Self::Url(e) => write!(f, "url: {e}"),
+            Self::Backoff { .. } => f.write_str("backing off after a failure"),
+            Self::NotReusable { reason, .. } => write!(f, "last response not reusable ({reason})"),
+            Self::Method => f.write_str("a prefetch must be a GET"),
+        }
+    }
+}
+
+/// The host's handle on one fetch it must perform and then report with
+/// [`Coordinator::complete`](super::Coordinator::complete).
+///
+/// Tickets are never reused by a coordinator. `Copy`, so a host can key its own table by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FetchTicket(pub(crate) u64);
+
+impl fmt::Display for FetchTicket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ticket#{}", self.0)
+    }
+}
+
+/// A request that joined a fetch in flight; answer it with that fetch's response when
+/// [`Coordinator::complete`](super::Coordinator::complete) returns it.
+///
+/// Waiter ids are never reused by a coordinator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Waiter {
+    pub(crate) id: u64,
+    pub(crate) kind: Kind,
+}
+
+impl Waiter {
+    /// The kind of the request that joined: a [`Kind::Prefetch`] waiter needs no answer.
+    #[must_use]
+    pub const fn kind(&self) -> Kind {
+        self.kind
+    }
+}
+
+impl fmt::Display for Waiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "waiter#{}", self.id)
+    }
+}
+
+/// The lifecycle state of one URL, from [`Coordinator::state`](super::Coordinator::state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EntryState {
+    /// A fetch is in flight; requests join it.
+    InFlight,
+    /// A reusable response is held by the host; requests are answered [`Start::Cached`]
+    /// before `until`.
+    Fresh {
+        /// The end of the fresh window (exclusive).
+        until: Instant,
+    },
+    /// The fresh window has passed: the next request fetches again.
+    Stale,
+    /// The last fetch failed; prefetches are refused before `until`.
+    Failed {
+        /// When prefetching is allowed again.
+        until: Instant,
+        /// Consecutive failures (the back-off doubles with each).
+        failures: u32,
+    },
+    /// The last response was not reusable; prefetches are refused before `until`.
+    NotReusable {
+        /// Why.
+        reason: NotReusable,
+        /// When the entry is forgotten.
+        until: Instant,
+    },
+}
+
+/// Something the host may want to act on, drained with
+/// [`Coordinator::poll_event`](super::Coordinator::poll_event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CoordinatorEvent {
+    /// A fetch that a prefetch started or joined returned a response that cannot be reused:
+    /// stop prefetching `url` (the coordinator refuses its prefetches for one fresh window).
+    NotReusable {
+        /// The key.
+        url: Url,
+        /// Why.
+        reason: NotReusable,
+    },
+    /// A fresh entry's window ended ([`handle_timeout`](super::Coordinator::handle_timeout)):
+    /// the host may drop its stored response.
+    Expired {
+        /// The key.
+        url: Url,
+    },
+    /// The least recently used entry was dropped to stay within `max_entries`: the host may
+    /// drop its stored response.
+    Evicted {
+        /// The key.
+        url: Url,
+    },
+    /// A real request with an unsafe method (`POST`, `PUT`, ...) dropped the entry: the host
+    /// should drop its stored response.
+    Invalidated {
+        /// The key.
+        url: Url,
+    },
+}
+
+impl fmt::Display for CoordinatorEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotReusable { url, reason } => write!(f, "not reusable: {url} ({reason})"),
+            Self::Expired { url } => write!(f, "expired: {url}"),
+            Self::Evicted { url } => write!(f, "evicted: {url}"),
+            Self::Invalidated { url } => write!(f, "invalidated: {url}"),
+        }
+    }
+}
+
+/// Why the coordinator could not be built or could not accept a report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoordinatorError {
+    /// The scope URL did not parse.
+    #[error("the scope url does not parse: {reason}")]
+    ScopeUrl {
+        /// The `url` crate's parse error, as text.
+        reason: String,
+    },
+    /// The scope URL is not `http` or `https`.
+    #[error("the scope url scheme `{scheme}` is not http or https")]
+    ScopeScheme {
+        /// The scope's scheme.
+        scheme: String,
+    },
+    /// The ticket is not in flight: already completed, or from another coordinator.
+    #[error("{ticket} is not in flight")]
+    UnknownTicket {
+        /// The ticket.
+        ticket: FetchTicket,
+    },
+}
