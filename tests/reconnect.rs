@@ -319,7 +319,7 @@ fn payload_exactly_at_the_byte_budget_is_kept_one_over_is_dropped() {
     let payload = json!({"k": "é"}); // {"k":"é"} is 10 bytes of UTF-8
     let mut bridge = Bridge::new(BridgeConfig::default().max_bytes(10));
     buffer(&mut bridge, now, "c", payload.clone());
-    assert_eq!(held(&bridge, "c"), [payload.clone()]);
+    assert_eq!(held(&bridge, "c"), std::slice::from_ref(&payload));
     let mut bridge = Bridge::new(BridgeConfig::default().max_bytes(9));
     buffer(&mut bridge, now, "c", payload);
     assert_eq!(drain(&mut bridge, now, "c")["dropped"], 1);
