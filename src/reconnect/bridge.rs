@@ -59,9 +59,10 @@ impl BridgeConfig {
         self
     }
 
-    /// Sets the byte budget per connection: the sum of the exact UTF-8 sizes of the serialized
-    /// payloads. Older messages are dropped to make room; a single payload larger than the
-    /// budget is dropped itself.
+    /// Sets the byte budget per connection: the sum of the exact UTF-8 sizes of the payloads
+    /// serialized as compact JSON (for a djust client's string payload: the string's length
+    /// plus its quotes and escapes). Older messages are dropped to make room; a single payload
+    /// larger than the budget is dropped itself.
     #[must_use]
     pub const fn max_bytes(mut self, max_bytes: usize) -> Self {
         self.max_bytes = max_bytes;
@@ -77,6 +78,11 @@ impl BridgeConfig {
     }
 
     /// Sets how long a connection may go without a buffer or drain before it is collected.
+    ///
+    /// A collected connection's messages are gone: a later drain for it is answered like one
+    /// for an unknown id (`[]`), and the loss is counted in [`BridgeStats`]. Keep it at least
+    /// [`max_age`](Self::max_age) (the default is twice it), past which the messages would be
+    /// dropped as expired anyway.
     #[must_use]
     pub const fn idle_timeout(mut self, idle_timeout: Duration) -> Self {
         self.idle_timeout = idle_timeout;
