@@ -614,3 +614,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn number_payloads_pass_through_the_bridge_exactly() {
+    // Found by fuzzing reconnect_wire: without serde_json's `float_roundtrip`, the reply's
+    // `7.777777777777778e+126` parsed back one ulp off (…777e126), so a reply did not parse
+    // back to itself, and a bridge fed that text would have replayed a different number.
+    let text = "7".repeat(127);
+    let now = t0();
+    let mut bridge = Bridge::default();
+    let data = format!(r#"{{"type":"DJUST_BUFFER","connectionId":"c","payload":{text}}}"#);
+    post(&mut bridge, now, &data);
+    let reply = bridge.handle(now, BridgeMessage::drain("c")).unwrap();
+    assert_eq!(reply.messages[0].as_f64(), text.parse::<f64>().ok());
+    let wire = serde_json::to_string(&reply).unwrap();
+    assert!(wire.contains("[7.777777777777778e+126]"), "{wire}");
+    assert_eq!(serde_json::from_str::<DrainReply>(&wire).unwrap(), reply);
+}
