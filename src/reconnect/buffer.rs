@@ -94,18 +94,34 @@ impl<T> ReplayBuffer<T> {
 
     /// Removes every item, yielding them oldest first.
     ///
-    /// The buffer is empty afterwards even if the iterator is dropped early (the rest are
-    /// dropped with it). The slots stay allocated for reuse, and [`dropped`](Self::dropped) is
-    /// kept.
+    /// The buffer is empty as soon as this is called: items the iterator has not yielded when
+    /// it is dropped are dropped with it. The slots stay allocated for reuse, and
+    /// [`dropped`](Self::dropped) is kept.
     pub fn drain(&mut self) -> Drain<'_, T> {
-        Drain { buffer: self }
+        let (first, wrapped) = self.occupied();
+        let remaining = self.len;
+        self.head = 0;
+        self.len = 0;
+        let (front, back) = self.slots.split_at_mut(first.start);
+        Drain {
+            slots: back[..first.len()]
+                .iter_mut()
+                .chain(front[..wrapped].iter_mut()),
+            remaining,
+        }
+    }
+
+    /// The occupied slots: the run from `head` to the end of the ring (or to the newest item),
+    /// and how many wrap round to the start.
+    fn occupied(&self) -> (std::ops::Range<usize>, usize) {
+        let end = self.head + self.len.min(self.slots.len() - self.head);
+        (self.head..end, self.len - (end - self.head))
     }
 
     /// The items, oldest first, without removing them.
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        let end = self.head + self.len.min(self.slots.len() - self.head);
-        let wrapped = self.len - (end - self.head);
-        self.slots[self.head..end]
+        let (first, wrapped) = self.occupied();
+        self.slots[first]
             .iter()
             .chain(&self.slots[..wrapped])
             .filter_map(Option::as_ref)
@@ -114,7 +130,10 @@ impl<T> ReplayBuffer<T> {
     /// The oldest item, if any.
     #[must_use]
     pub fn front(&self) -> Option<&T> {
-        self.slots.get(self.head).and_then(Option::as_ref)
+        if self.len == 0 {
+            return None;
+        }
+        self.slots[self.head].as_ref()
     }
 
     /// The newest item, if any.
@@ -224,26 +243,42 @@ impl<T> Extend<T> for ReplayBuffer<T> {
 /// The iterator returned by [`ReplayBuffer::drain`]: the items, oldest first.
 #[derive(Debug)]
 pub struct Drain<'a, T> {
-    buffer: &'a mut ReplayBuffer<T>,
+    slots: std::iter::Chain<std::slice::IterMut<'a, Option<T>>, std::slice::IterMut<'a, Option<T>>>,
+    remaining: usize,
 }
 
 impl<T> Iterator for Drain<'_, T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        self.buffer.pop()
+        let item = self.slots.next()?.take();
+        self.remaining -= 1;
+        item
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.buffer.len, Some(self.buffer.len))
+        (self.remaining, Some(self.remaining))
+    }
+
+    /// Runs over each of the ring's two runs in a tight loop (what `sum`, `collect` and
+    /// `for_each` use).
+    fn fold<B, F: FnMut(B, T) -> B>(mut self, init: B, mut f: F) -> B {
+        self.remaining = 0;
+        self.slots
+            .by_ref()
+            .fold(init, |acc, slot| match slot.take() {
+                Some(item) => f(acc, item),
+                None => acc,
+            })
     }
 }
 
 impl<T> ExactSizeIterator for Drain<'_, T> {}
 
 impl<T> Drop for Drain<'_, T> {
+    /// Drops the items not yet yielded, so their slots are free for the next `push`.
     fn drop(&mut self) {
-        while self.buffer.pop().is_some() {}
+        self.slots.by_ref().for_each(|slot| drop(slot.take()));
     }
 }
 
