@@ -406,6 +406,19 @@ mod tests {
     }
 
     #[test]
+    fn leaked_drain_still_leaves_an_empty_consistent_buffer() {
+        let mut buf = ReplayBuffer::new(cap(3));
+        buf.extend([1, 2, 3, 4]);
+        std::mem::forget(buf.drain());
+        assert!(buf.is_empty());
+        assert_eq!(buf.front(), None);
+        assert_eq!(buf.iter().count(), 0);
+        buf.extend([5, 6, 7, 8]);
+        assert_eq!(buf.iter().copied().collect::<Vec<_>>(), [6, 7, 8]);
+        assert_eq!(buf.drain().collect::<Vec<_>>(), [6, 7, 8]);
+    }
+
+    #[test]
     fn restore_rejects_more_items_than_capacity() {
         let err =
             serde_json::from_str::<ReplayBuffer<u8>>(r#"{"capacity":1,"dropped":0,"items":[1,2]}"#)
