@@ -65,14 +65,14 @@ impl<T> ReplayBuffer<T> {
     ///
     /// O(1); once the buffer has been full it never allocates.
     pub fn push(&mut self, item: T) -> Option<T> {
-        if self.len == self.capacity.get() {
-            // Full: the ring has all `capacity` slots and the oldest sits at `head`.
-            let evicted = self.slots[self.head].replace(item);
-            self.head = self.wrap(self.head + 1);
-            self.dropped = self.dropped.saturating_add(1);
-            return evicted;
-        }
         if self.len == self.slots.len() {
+            if self.is_full() {
+                // Full: the ring has all `capacity` slots and the oldest sits at `head`.
+                let evicted = self.slots[self.head].replace(item);
+                self.head = self.wrap(self.head + 1);
+                self.dropped = self.dropped.saturating_add(1);
+                return evicted;
+            }
             self.grow();
         }
         let tail = self.wrap(self.head + self.len);
@@ -183,6 +183,8 @@ impl<T> ReplayBuffer<T> {
     }
 
     /// Doubles the ring (up to the capacity) while it is full, keeping the oldest-first order.
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self) {
         let old = self.slots.len();
         let new = old
@@ -264,12 +266,13 @@ impl<T> Iterator for Drain<'_, T> {
     /// `for_each` use).
     fn fold<B, F: FnMut(B, T) -> B>(mut self, init: B, mut f: F) -> B {
         self.remaining = 0;
-        self.slots
-            .by_ref()
-            .fold(init, |acc, slot| match slot.take() {
-                Some(item) => f(acc, item),
-                None => acc,
-            })
+        // Move the runs out (leaving `Drop` nothing to do) so `Chain::fold` drives them.
+        let none: &mut [Option<T>] = &mut [];
+        let slots = std::mem::replace(&mut self.slots, none.iter_mut().chain(&mut []));
+        slots.fold(init, |acc, slot| match slot.take() {
+            Some(item) => f(acc, item),
+            None => acc,
+        })
     }
 }
 
