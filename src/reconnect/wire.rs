@@ -125,6 +125,7 @@ fn js_string(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // `as_f64` is always `Some` unless serde_json's `arbitrary_precision` is on.
         Value::Number(n) => js_number(n.as_f64().unwrap_or(f64::NAN), out),
         Value::String(s) => out.push_str(s),
         // `Array.prototype.join(",")`: `null` elements print as nothing.
@@ -150,7 +151,7 @@ fn js_number(x: f64, out: &mut String) {
     use fmt::Write as _;
     if x == 0.0 {
         out.push('0'); // also -0
-    } else if (1e-6..1e21).contains(&x.abs()) || !x.is_finite() {
+    } else if (1e-6..1e21).contains(&x.abs()) {
         let _ = write!(out, "{x}");
     } else {
         let start = out.len();
