@@ -8,6 +8,7 @@ mod cache;
 mod coordinator;
 mod mount_batch;
 mod prefetch;
+mod reconnect;
 mod snapshot;
 
 use std::time::Duration;
@@ -56,6 +57,8 @@ fn main() {
 
     section("coordinator");
     coordinator::tour();
+    section("reconnect");
+    reconnect::tour();
 }
 
 fn section(name: &str) {

@@ -13,6 +13,8 @@ pub mod cache_ops;
 pub mod coordinator;
 pub mod mount_batch;
 pub mod prefetch;
+pub mod reconnect_wire;
+pub mod replay_guard;
 pub mod smoke;
 pub mod snapshot;
 
@@ -25,6 +27,8 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("coordinator", coordinator::run),
     ("mount_batch", mount_batch::run),
     ("prefetch", prefetch::run),
+    ("reconnect_wire", reconnect_wire::run),
+    ("replay_guard", replay_guard::run),
     ("smoke", smoke::run),
     ("snapshot", snapshot::run),
 ];
