@@ -132,7 +132,8 @@ impl HeaderEdits {
     /// The edit for the field `name` (ASCII case-insensitive), if any.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&HeaderEdit> {
-        self.iter().find(|edit| edit.name().eq_ignore_ascii_case(name))
+        self.iter()
+            .find(|edit| edit.name().eq_ignore_ascii_case(name))
     }
 
     /// Applies the edits to a list of `(name, value)` header lines, as the table on
@@ -165,8 +166,14 @@ mod tests {
 
     fn full() -> HeaderEdits {
         let mut edits = HeaderEdits::default();
-        edits.push(HeaderEdit::Append { name: "vary", value: "X-Djust-Main-Only" });
-        edits.push(HeaderEdit::Set { name: "content-length", value: "2".into() });
+        edits.push(HeaderEdit::Append {
+            name: "vary",
+            value: "X-Djust-Main-Only",
+        });
+        edits.push(HeaderEdit::Set {
+            name: "content-length",
+            value: "2".into(),
+        });
         edits.push(HeaderEdit::Remove { name: "digest" });
         edits
     }
@@ -180,8 +187,15 @@ mod tests {
             ("Content-Length".to_owned(), "100".to_owned()),
         ];
         full().apply_to(&mut headers);
-        let expected = [("Vary", "Cookie"), ("vary", "X-Djust-Main-Only"), ("content-length", "2")];
-        let expected: Vec<_> = expected.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+        let expected = [
+            ("Vary", "Cookie"),
+            ("vary", "X-Djust-Main-Only"),
+            ("content-length", "2"),
+        ];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
         assert_eq!(headers, expected);
     }
 
@@ -191,13 +205,23 @@ mod tests {
         assert_eq!(edits.len(), 3);
         let names: Vec<_> = (&edits).into_iter().map(HeaderEdit::name).collect();
         assert_eq!(names, ["vary", "content-length", "digest"]);
-        assert_eq!(edits.get("Content-Length").and_then(HeaderEdit::value), Some("2"));
+        assert_eq!(
+            edits.get("Content-Length").and_then(HeaderEdit::value),
+            Some("2")
+        );
         assert!(HeaderEdits::default().is_empty());
     }
 
     #[test]
     fn edits_print_as_log_lines() {
         let lines: Vec<_> = full().iter().map(ToString::to_string).collect();
-        assert_eq!(lines, ["append vary: X-Djust-Main-Only", "set content-length: 2", "remove digest"]);
+        assert_eq!(
+            lines,
+            [
+                "append vary: X-Djust-Main-Only",
+                "set content-length: 2",
+                "remove digest"
+            ]
+        );
     }
 }

@@ -106,6 +106,16 @@ pub const REQUEST_HEADER: &str = "x-djust-main-only";
 /// The response header that marks a trimmed body (value `1`).
 pub const RESPONSE_HEADER: &str = "x-djust-main-only-response";
 
+/// An empty header list whose type is known, for a request or response without headers (a bare
+/// `&[]` leaves the pair type to infer).
+///
+/// ```
+/// use liveshell::main_only::{Request, NO_HEADERS};
+/// let request = Request::new("GET", NO_HEADERS);
+/// # let _ = request;
+/// ```
+pub const NO_HEADERS: &[(&str, &str)] = &[];
+
 /// The `Vary` member added to every eligible HTML response.
 const VARY_MEMBER: &str = "X-Djust-Main-Only";
 
@@ -184,7 +194,11 @@ impl<'a, H: Headers + ?Sized> Response<'a, H> {
     /// A response with this status code, these header lines and this body.
     #[must_use]
     pub fn new(status: u16, headers: &'a H, body: Body<'a>) -> Self {
-        Self { status, headers, body }
+        Self {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// The status code.
@@ -346,7 +360,9 @@ impl Decision {
     #[must_use]
     pub fn header_edits(&self) -> &HeaderEdits {
         match self {
-            Self::PassThrough { header_edits, .. } | Self::Trim { header_edits, .. } => header_edits,
+            Self::PassThrough { header_edits, .. } | Self::Trim { header_edits, .. } => {
+                header_edits
+            }
         }
     }
 
@@ -434,14 +450,20 @@ where
     if matches!(content_type, ContentType::Html { .. })
         && headers::vary_lacks_request_header(response.headers)
     {
-        header_edits.push(HeaderEdit::Append { name: "vary", value: VARY_MEMBER });
+        header_edits.push(HeaderEdit::Append {
+            name: "vary",
+            value: VARY_MEMBER,
+        });
     }
     match trimmed_body(request, response, content_type, options) {
         Ok(body) => {
             trim_edits(&mut header_edits, response.headers, body.len());
             Decision::Trim { body, header_edits }
         }
-        Err(reason) => Decision::PassThrough { reason, header_edits },
+        Err(reason) => Decision::PassThrough {
+            reason,
+            header_edits,
+        },
     }
 }
 
@@ -498,11 +520,20 @@ const DIGEST_FIELDS: [&str; 3] = ["content-md5", "digest", "repr-digest"];
 
 /// Adds the edits of a trimmed body of `len` bytes after the `Vary` edit.
 fn trim_edits(edits: &mut HeaderEdits, headers: &(impl Headers + ?Sized), len: usize) {
-    edits.push(HeaderEdit::Set { name: "content-length", value: len.to_string().into() });
-    edits.push(HeaderEdit::Set { name: RESPONSE_HEADER, value: "1".into() });
+    edits.push(HeaderEdit::Set {
+        name: "content-length",
+        value: len.to_string().into(),
+    });
+    edits.push(HeaderEdit::Set {
+        name: RESPONSE_HEADER,
+        value: "1".into(),
+    });
     match headers::etag_edit(headers) {
         EtagEdit::Absent => {}
-        EtagEdit::Weaken(tag) => edits.push(HeaderEdit::Set { name: "etag", value: tag.into() }),
+        EtagEdit::Weaken(tag) => edits.push(HeaderEdit::Set {
+            name: "etag",
+            value: tag.into(),
+        }),
         EtagEdit::Remove => edits.push(HeaderEdit::Remove { name: "etag" }),
     }
     for name in DIGEST_FIELDS.into_iter().chain(["transfer-encoding"]) {
