@@ -384,7 +384,8 @@ fn reasons_have_stable_names_and_lowercase_messages() {
     for reason in all {
         let key = reason.as_str();
         assert!(
-            key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            key.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
             "{key}"
         );
         let message = reason.to_string();
