@@ -1,0 +1,196 @@
+//! The main-only decision: a pass-through costs a few header comparisons; a trim costs about what
+//! `shell::main_inner` costs, measured side by side on the corpus pages of `benches/data/`.
+//!
+//! `cargo bench --bench main_only` (add `--all-features` for the `http::HeaderMap` variant).
+
+use std::fs;
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use liveshell::main_only::{Body, Decision, Request, Response, decide};
+use liveshell::shell::main_inner;
+
+/// Request headers of a typical browser fetch, without and with the main-only header.
+const NAVIGATION: [(&str, &str); 6] = [
+    ("Host", "example.com"),
+    (
+        "User-Agent",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+    ),
+    (
+        "Accept",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    ),
+    ("Accept-Language", "en-US,en;q=0.5"),
+    ("Accept-Encoding", "gzip, deflate, br, zstd"),
+    ("Cookie", "sessionid=abc; csrftoken=def"),
+];
+const MAIN_ONLY: [(&str, &str); 7] = [
+    ("Host", "example.com"),
+    (
+        "User-Agent",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0",
+    ),
+    ("Accept", "*/*"),
+    ("Accept-Language", "en-US,en;q=0.5"),
+    ("Accept-Encoding", "gzip, deflate, br, zstd"),
+    ("Cookie", "sessionid=abc; csrftoken=def"),
+    ("X-Djust-Main-Only", "1"),
+];
+/// Response headers of a typical Django page.
+const PAGE_HEADERS: [(&str, &str); 7] = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Vary", "Accept-Encoding, Cookie"),
+    ("ETag", "\"5f1c9a-2e\""),
+    ("Cache-Control", "private, max-age=0"),
+    ("X-Frame-Options", "DENY"),
+    ("Content-Length", "1234"),
+    ("Referrer-Policy", "same-origin"),
+];
+
+fn pages() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data");
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .expect("benches/data")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|p| {
+            let name = p.file_stem().expect("name").to_string_lossy().into_owned();
+            (name, fs::read_to_string(&p).expect("UTF-8 page"))
+        })
+        .collect()
+}
+
+fn pass_through(c: &mut Criterion) {
+    let page = b"<html><body><main>x</main></body></html>";
+    let mut group = c.benchmark_group("main_only/pass_through");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("not_requested", |b| {
+        b.iter(|| {
+            decide(
+                Request::new("GET", black_box(&NAVIGATION)),
+                Response::new(
+                    200,
+                    black_box(&PAGE_HEADERS),
+                    Body::Complete(black_box(page)),
+                ),
+            )
+        });
+    });
+    group.bench_function("status_404", |b| {
+        b.iter(|| {
+            decide(
+                Request::new("GET", black_box(&MAIN_ONLY)),
+                Response::new(
+                    404,
+                    black_box(&PAGE_HEADERS),
+                    Body::Complete(black_box(page)),
+                ),
+            )
+        });
+    });
+    let gzip = [
+        PAGE_HEADERS[0],
+        PAGE_HEADERS[1],
+        PAGE_HEADERS[2],
+        ("Content-Encoding", "gzip"),
+    ];
+    group.bench_function("encoded", |b| {
+        b.iter(|| {
+            decide(
+                Request::new("GET", black_box(&MAIN_ONLY)),
+                Response::new(200, black_box(&gzip), Body::Complete(black_box(page))),
+            )
+        });
+    });
+    #[cfg(feature = "http")]
+    {
+        let mut request = http::HeaderMap::new();
+        for (name, value) in NAVIGATION {
+            request.append(name, http::HeaderValue::from_static(value));
+        }
+        let mut response = http::HeaderMap::new();
+        for (name, value) in PAGE_HEADERS {
+            response.append(name, http::HeaderValue::from_static(value));
+        }
+        group.bench_function("not_requested_header_map", |b| {
+            b.iter(|| {
+                decide(
+                    Request::new("GET", black_box(&request)),
+                    Response::new(200, black_box(&response), Body::Complete(black_box(page))),
+                )
+            });
+        });
+    }
+    group.finish();
+}
+
+fn trim(c: &mut Criterion) {
+    let pages = pages();
+    let mut group = c.benchmark_group("main_only/trim");
+    group.sample_size(10);
+    for (name, html) in &pages {
+        group.throughput(Throughput::Bytes(html.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new("shell::main_inner", name),
+            html,
+            |b, html| {
+                b.iter(|| main_inner(black_box(html)));
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("main_only::decide", name),
+            html,
+            |b, html| {
+                b.iter(|| {
+                    let decision = decide(
+                        Request::new("GET", black_box(&MAIN_ONLY)),
+                        Response::new(
+                            200,
+                            black_box(&PAGE_HEADERS),
+                            Body::Complete(black_box(html.as_bytes())),
+                        ),
+                    );
+                    assert!(matches!(decision, Decision::Trim { .. }));
+                    decision
+                });
+            },
+        );
+    }
+    let total: usize = pages.iter().map(|(_, html)| html.len()).sum();
+    group.throughput(Throughput::Bytes(total as u64));
+    group.bench_function("shell::main_inner/corpus", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .map(|(_, html)| main_inner(black_box(html)))
+                .count()
+        });
+    });
+    group.bench_function("main_only::decide/corpus", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .map(|(_, html)| {
+                    decide(
+                        Request::new("GET", black_box(&MAIN_ONLY)),
+                        Response::new(
+                            200,
+                            black_box(&PAGE_HEADERS),
+                            Body::Complete(black_box(html.as_bytes())),
+                        ),
+                    )
+                })
+                .count()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pass_through, trim);
+criterion_main!(benches);
