@@ -447,6 +447,16 @@ fn allocations_in(f: impl FnOnce() -> Decision) -> (usize, Decision) {
     (ALLOCATIONS.with(Cell::get) - before, decision)
 }
 
+/// Method, request headers, status, response headers, body, and the expected reason.
+type PassThroughCase<'a> = (
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    u16,
+    &'a [(&'a str, &'a str)],
+    Body<'a>,
+    PassThroughReason,
+);
+
 #[test]
 fn pass_through_decisions_allocate_nothing() {
     let page = b"<html><body><main>x</main></body></html>";
@@ -457,14 +467,7 @@ fn pass_through_decisions_allocate_nothing() {
     ];
     let gzip = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")];
     let latin1 = [("Content-Type", "text/html; charset=latin1")];
-    let cases: [(
-        &str,
-        &[(&str, &str)],
-        u16,
-        &[(&str, &str)],
-        Body<'_>,
-        PassThroughReason,
-    ); 8] = [
+    let cases: [PassThroughCase<'_>; 8] = [
         (
             "GET",
             &[("Accept", "*/*")],

@@ -12,10 +12,16 @@ pub(crate) fn tour(page: &str) {
         ("Content-Length", "1139"),
     ];
     let response = Response::new(200, &headers, Body::Complete(page.as_bytes()));
-    println!("response: 200, {} byte page, headers {headers:?}", page.len());
+    println!(
+        "response: 200, {} byte page, headers {headers:?}",
+        page.len()
+    );
     for (what, request) in [
         ("GET without X-Djust-Main-Only", &[("Accept", "text/html")]),
-        ("GET with X-Djust-Main-Only: 1", &[("X-Djust-Main-Only", "1")]),
+        (
+            "GET with X-Djust-Main-Only: 1",
+            &[("X-Djust-Main-Only", "1")],
+        ),
     ] {
         let decision = decide(Request::new("GET", request), response);
         match &decision {
@@ -24,7 +30,10 @@ pub(crate) fn tour(page: &str) {
             }
             Decision::Trim { body, .. } => {
                 let first = body.trim_start().lines().next().unwrap_or_default();
-                println!("{what}: trim to {} bytes of <main>, starting {first:?}", body.len());
+                println!(
+                    "{what}: trim to {} bytes of <main>, starting {first:?}",
+                    body.len()
+                );
             }
         }
         for edit in decision.header_edits() {

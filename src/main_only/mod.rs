@@ -55,7 +55,7 @@
 //! - Spaces and tabs around `1` are accepted; djust wants the exact string.
 //! - No `<main>` passes through without the marker (djust: empty body and the marker).
 //! - `Vary`, `ETag` and the digest fields are fixed, so HTTP caches cannot serve one variant for
-//!    the other (djust leaves them describing the full page).
+//!   the other (djust leaves them describing the full page).
 //! - Encoded bodies and non-UTF-8 charsets pass through by rule, not by a failing UTF-8 decode.
 //! - 204, 206 and 304 are not eligible (djust processes any status below 400).
 //! - `<main>` is found by a real HTML5 parser ([`crate::shell`]), not a regex.
