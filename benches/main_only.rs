@@ -154,7 +154,7 @@ fn trim(c: &mut Criterion) {
     }
     group.finish();
 
-    // The whole corpus, paired: every iteration of both benchmarks runs `main_inner` and then
+    // The whole corpus, paired: every iteration of both benchmarks runs `main_inner` and
     // `decide` on each page and times each one separately; one benchmark reports the first time,
     // the other the second. Both see the same machine load, so their ratio is the overhead of the
     // decision even on a shared, busy machine.
@@ -173,18 +173,23 @@ fn trim(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `main_inner` and `decide` on every page `iters` times and returns their total times.
+/// Runs `main_inner` and `decide` on every page `iters` times and returns their total times. The
+/// order alternates between rounds, so neither one always finds the page warm in the cache.
 #[allow(clippy::disallowed_methods)] // a bench's own timing, for criterion's `iter_custom`
 fn paired(pages: &[(String, String)], iters: u64) -> [Duration; 2] {
     let mut spent = [Duration::ZERO; 2];
-    for _ in 0..iters {
+    for round in 0..iters {
         for (_, html) in pages {
-            let start = Instant::now();
-            drop(black_box(main_inner(black_box(html))));
-            let middle = Instant::now();
-            drop(black_box(decide_trim(html)));
-            spent[0] += middle - start;
-            spent[1] += middle.elapsed();
+            let decide_first = round % 2 == 1;
+            for which in [usize::from(decide_first), usize::from(!decide_first)] {
+                let start = Instant::now();
+                if which == 0 {
+                    drop(black_box(main_inner(black_box(html))));
+                } else {
+                    drop(black_box(decide_trim(html)));
+                }
+                spent[which] += start.elapsed();
+            }
         }
     }
     spent

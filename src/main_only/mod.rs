@@ -394,7 +394,8 @@ impl Decision {
 /// Decides what the main-only middleware does with `response`, with default options.
 ///
 /// Never panics and never fails: every input that cannot be trimmed safely passes through with a
-/// reason. A pass-through allocates nothing.
+/// reason. A pass-through for any reason but [`NoMain`](PassThroughReason::NoMain) (which has to
+/// parse the page) allocates nothing.
 ///
 /// # Examples
 ///
