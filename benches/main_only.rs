@@ -50,6 +50,9 @@ const PAGE_HEADERS: [(&str, &str); 7] = [
     ("Referrer-Policy", "same-origin"),
 ];
 
+/// Header lines as the decision takes them.
+type Pairs<'a> = &'a [(&'a str, &'a str)];
+
 fn pages() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data");
     let mut names: Vec<_> = fs::read_dir(&dir)
@@ -71,44 +74,27 @@ fn pass_through(c: &mut Criterion) {
     let page = b"<html><body><main>x</main></body></html>";
     let mut group = c.benchmark_group("main_only/pass_through");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("not_requested", |b| {
-        b.iter(|| {
-            decide(
-                Request::new("GET", black_box(&NAVIGATION)),
-                Response::new(
-                    200,
-                    black_box(&PAGE_HEADERS),
-                    Body::Complete(black_box(page)),
-                ),
-            )
-        });
-    });
-    group.bench_function("status_404", |b| {
-        b.iter(|| {
-            decide(
-                Request::new("GET", black_box(&MAIN_ONLY)),
-                Response::new(
-                    404,
-                    black_box(&PAGE_HEADERS),
-                    Body::Complete(black_box(page)),
-                ),
-            )
-        });
-    });
     let gzip = [
         PAGE_HEADERS[0],
         PAGE_HEADERS[1],
         PAGE_HEADERS[2],
         ("Content-Encoding", "gzip"),
     ];
-    group.bench_function("encoded", |b| {
-        b.iter(|| {
-            decide(
-                Request::new("GET", black_box(&MAIN_ONLY)),
-                Response::new(200, black_box(&gzip), Body::Complete(black_box(page))),
-            )
+    let cases: [(&str, Pairs<'_>, u16, Pairs<'_>); 3] = [
+        ("not_requested", &NAVIGATION, 200, &PAGE_HEADERS),
+        ("status_404", &MAIN_ONLY, 404, &PAGE_HEADERS),
+        ("encoded", &MAIN_ONLY, 200, &gzip),
+    ];
+    for (id, request, status, response) in cases {
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                decide(
+                    Request::new("GET", black_box(request)),
+                    Response::new(status, black_box(response), Body::Complete(black_box(page))),
+                )
+            });
         });
-    });
+    }
     #[cfg(feature = "http")]
     {
         let mut request = http::HeaderMap::new();

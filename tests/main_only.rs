@@ -423,40 +423,17 @@ enum Meaning {
     Inert,
 }
 
+#[rustfmt::skip]
 const RESPONSE_POOL: [(&str, &str, Meaning); 20] = [
-    (
-        "Content-Type",
-        "text/html",
-        Meaning::Type(Some("html"), true),
-    ),
-    (
-        "content-type",
-        "TEXT/HTML; charset=UTF-8",
-        Meaning::Type(Some("html"), true),
-    ),
-    (
-        "Content-Type",
-        "application/xhtml+xml",
-        Meaning::Type(Some("xhtml"), true),
-    ),
-    (
-        "Content-Type",
-        "text/html; charset=latin1",
-        Meaning::Type(Some("html"), false),
-    ),
-    (
-        "Content-Type",
-        "application/json",
-        Meaning::Type(None, true),
-    ),
+    ("Content-Type", "text/html", Meaning::Type(Some("html"), true)),
+    ("content-type", "TEXT/HTML; charset=UTF-8", Meaning::Type(Some("html"), true)),
+    ("Content-Type", "application/xhtml+xml", Meaning::Type(Some("xhtml"), true)),
+    ("Content-Type", "text/html; charset=latin1", Meaning::Type(Some("html"), false)),
+    ("Content-Type", "application/json", Meaning::Type(None, true)),
     ("Content-Encoding", "gzip", Meaning::Encoded),
     ("Transfer-Encoding", "br, chunked", Meaning::Encoded),
     ("Content-Encoding", "identity", Meaning::Inert),
-    (
-        "Transfer-Encoding",
-        "chunked",
-        Meaning::Removed("transfer-encoding"),
-    ),
+    ("Transfer-Encoding", "chunked", Meaning::Removed("transfer-encoding")),
     ("Vary", "Accept-Encoding", Meaning::Inert),
     ("vary", "Cookie, X-DJUST-MAIN-ONLY", Meaning::VaryCovers),
     ("Vary", "*", Meaning::VaryCovers),
@@ -465,17 +442,9 @@ const RESPONSE_POOL: [(&str, &str, Meaning); 20] = [
     ("ETag", "v3", Meaning::Etag(None)),
     ("Content-MD5", "Q2hlY2s=", Meaning::Removed("content-md5")),
     ("DIGEST", "sha-256=x", Meaning::Removed("digest")),
-    (
-        "Repr-Digest",
-        "sha-256=:x:",
-        Meaning::Removed("repr-digest"),
-    ),
+    ("Repr-Digest", "sha-256=:x:", Meaning::Removed("repr-digest")),
     ("Content-Length", "12345", Meaning::Inert),
-    (
-        "Last-Modified",
-        "Sat, 21 Nov 2026 00:00:00 GMT",
-        Meaning::Inert,
-    ),
+    ("Last-Modified", "Sat, 21 Nov 2026 00:00:00 GMT", Meaning::Inert),
 ];
 
 /// Request lines, and whether each one alone asks for main only.

@@ -254,24 +254,17 @@ mod tests {
     #[test]
     fn content_type_reads_media_type_and_charset() {
         let ct = |v: &str| content_type(&[("Content-Type", v)]);
-        assert_eq!(ct("TEXT/HTML"), ContentType::Html { utf8: true });
-        assert_eq!(ct(" text/html ;x"), ContentType::Html { utf8: true });
-        assert_eq!(
-            ct("application/xhtml+xml; charset=\"UTF8\""),
-            ContentType::Html { utf8: true }
-        );
-        assert_eq!(
-            ct("text/html; charset=ISO-8859-1"),
-            ContentType::Html { utf8: false }
-        );
-        assert_eq!(
-            ct("text/html; charset=us-ascii"),
-            ContentType::Html { utf8: false }
-        );
-        assert_eq!(
-            ct("text/html;charset=utf-8;charset=latin1"),
-            ContentType::Html { utf8: false }
-        );
+        let html = |utf8| ContentType::Html { utf8 };
+        for (value, want) in [
+            ("TEXT/HTML", html(true)),
+            (" text/html ;x", html(true)),
+            ("application/xhtml+xml; charset=\"UTF8\"", html(true)),
+            ("text/html; charset=ISO-8859-1", html(false)),
+            ("text/html; charset=us-ascii", html(false)),
+            ("text/html;charset=utf-8;charset=latin1", html(false)),
+        ] {
+            assert_eq!(ct(value), want, "{value:?}");
+        }
         for other in [
             "text/htm",
             "text/html+x",

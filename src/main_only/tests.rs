@@ -14,6 +14,16 @@ fn page(headers: &[(&str, &str)]) -> Decision {
     with(headers, Body::Complete(PAGE.as_bytes()))
 }
 
+fn typed(content_type: &str) -> Decision {
+    page(&[("Content-Type", content_type)])
+}
+
+fn assert_reason_for_types(content_types: &[&str], reason: PassThroughReason) {
+    for ct in content_types {
+        assert_eq!(typed(ct).reason(), Some(reason), "{ct:?}");
+    }
+}
+
 fn names(decision: &Decision) -> Vec<String> {
     decision
         .header_edits()
@@ -99,21 +109,18 @@ fn rule2_only_html_and_xhtml_types_are_trimmed() {
         "application/xhtml+xml",
         "text/html; charset=utf-8; boundary=xyz",
     ] {
-        assert!(page(&[("Content-Type", ct)]).is_trim(), "{ct:?}");
+        assert!(typed(ct).is_trim(), "{ct:?}");
     }
-    for ct in [
-        "text/htm",
-        "text/html+x",
-        "application/json",
-        "application/rss+xml",
-        "",
-    ] {
-        assert_eq!(
-            page(&[("Content-Type", ct)]).reason(),
-            Some(PassThroughReason::NotHtml),
-            "{ct:?}"
-        );
-    }
+    assert_reason_for_types(
+        &[
+            "text/htm",
+            "text/html+x",
+            "application/json",
+            "application/rss+xml",
+            "",
+        ],
+        PassThroughReason::NotHtml,
+    );
     assert_eq!(page(&[]).reason(), Some(PassThroughReason::NotHtml));
 }
 
@@ -160,23 +167,20 @@ fn rule3_non_utf8_bodies_and_charsets_pass_through() {
         with(&HTML, Body::Complete(latin1)).reason(),
         Some(PassThroughReason::NotUtf8)
     );
-    for ct in [
-        "text/html; charset=iso-8859-1",
-        "text/html; charset=\"windows-1252\"",
-        "text/html;charset=us-ascii",
-    ] {
-        assert_eq!(
-            page(&[("Content-Type", ct)]).reason(),
-            Some(PassThroughReason::NotUtf8),
-            "{ct:?}"
-        );
-    }
+    assert_reason_for_types(
+        &[
+            "text/html; charset=iso-8859-1",
+            "text/html; charset=\"windows-1252\"",
+            "text/html;charset=us-ascii",
+        ],
+        PassThroughReason::NotUtf8,
+    );
     for ct in [
         "text/html; charset=UTF-8",
         "text/html; charset=\"utf8\"",
         "text/html; CHARSET = unicode-1-1-utf-8",
     ] {
-        assert!(page(&[("Content-Type", ct)]).is_trim(), "{ct:?}");
+        assert!(typed(ct).is_trim(), "{ct:?}");
     }
 }
 
