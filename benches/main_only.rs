@@ -3,6 +3,7 @@
 //!
 //! `cargo bench --bench main_only` (add `--all-features` for the `http::HeaderMap` variant).
 
+use std::cell::Cell;
 use std::fs;
 use std::hint::black_box;
 use std::path::Path;
@@ -117,46 +118,43 @@ fn pass_through(c: &mut Criterion) {
     group.finish();
 }
 
+/// Each page, then the whole corpus, paired: every iteration of both benchmarks runs `main_inner`
+/// and `decide` on each page and times each one separately; one benchmark reports the first
+/// time, the other the second. Over all rounds of both, the two ran on the same pages at the same
+/// moments under the same load, so the printed ratio is the decision's overhead even on a busy
+/// shared machine, where the two criterion estimates alone drift apart.
 fn trim(c: &mut Criterion) {
     let pages = pages();
+    let sets = pages
+        .iter()
+        .map(|page| (page.0.as_str(), std::slice::from_ref(page)))
+        .chain([("corpus", &pages[..])]);
     let mut group = c.benchmark_group("main_only/trim");
     group.sample_size(10);
-    for (name, html) in &pages {
-        group.throughput(Throughput::Bytes(html.len() as u64));
-        group.bench_with_input(
-            BenchmarkId::new("shell::main_inner", name),
-            html,
-            |b, html| {
-                b.iter(|| main_inner(black_box(html)));
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new("main_only::decide", name),
-            html,
-            |b, html| {
-                b.iter(|| decide_trim(html));
-            },
-        );
+    let mut ratios = Vec::new();
+    for (name, set) in sets {
+        let bytes: usize = set.iter().map(|(_, html)| html.len()).sum();
+        group.throughput(Throughput::Bytes(bytes as u64));
+        let totals = Cell::new([Duration::ZERO; 2]);
+        for (peer, report) in [("shell::main_inner", 0), ("main_only::decide", 1)] {
+            group.bench_with_input(BenchmarkId::new(peer, name), set, |b, set| {
+                b.iter_custom(|iters| {
+                    let spent = paired(set, iters);
+                    let [inner, decided] = totals.get();
+                    totals.set([inner + spent[0], decided + spent[1]]);
+                    spent[report]
+                });
+            });
+        }
+        let [inner, decided] = totals.get();
+        if !inner.is_zero() {
+            ratios.push((name, decided.as_secs_f64() / inner.as_secs_f64()));
+        }
     }
     group.finish();
-
-    // The whole corpus, paired: every iteration of both benchmarks runs `main_inner` and
-    // `decide` on each page and times each one separately; one benchmark reports the first time,
-    // the other the second. Both see the same machine load, so their ratio is the overhead of the
-    // decision even on a shared, busy machine.
-    let total: usize = pages.iter().map(|(_, html)| html.len()).sum();
-    let mut group = c.benchmark_group("main_only/trim_paired");
-    group.sample_size(10);
-    group.throughput(Throughput::Bytes(total as u64));
-    for (id, report_decide) in [
-        ("shell::main_inner/corpus", false),
-        ("main_only::decide/corpus", true),
-    ] {
-        group.bench_function(id, |b| {
-            b.iter_custom(|iters| paired(&pages, iters)[usize::from(report_decide)])
-        });
+    for (name, ratio) in ratios {
+        println!("main_only/trim paired ratio decide / main_inner, {name}: {ratio:.4}");
     }
-    group.finish();
 }
 
 /// Runs `main_inner` and `decide` on every page `iters` times and returns their total times. The

@@ -93,10 +93,10 @@ mod http;
 
 use std::fmt;
 
+#[cfg(feature = "http")]
+pub use self::http::{apply, apply_with};
 pub use edits::{HeaderEdit, HeaderEdits};
 pub use headers::Headers;
-#[cfg(feature = "http")]
-pub use http::{apply, apply_with};
 
 use headers::{ContentType, EtagEdit};
 
