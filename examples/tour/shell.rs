@@ -32,7 +32,10 @@ pub(crate) fn tour(page: &str) {
         split.shell.len(),
         split.main.len()
     );
-    let marker = split.shell.find("data-djust-shell-placeholder").unwrap_or_default();
+    let marker = split
+        .shell
+        .find("data-djust-shell-placeholder")
+        .unwrap_or_default();
     let open = split.shell[..marker].rfind("<main").unwrap_or_default();
     let close = marker + split.shell[marker..].find('>').unwrap_or_default();
     let placeholder = &split.shell[open..=close];

@@ -172,11 +172,8 @@ pub fn split(html: &str) -> Option<Split> {
 /// ```
 #[must_use]
 pub fn split_with(html: &str, options: &ShellOptions) -> Option<Split> {
-    let doc = parse(html, options);
-    let main = find_main(&doc)?;
+    let (doc, main, out) = parse_main(html, options)?;
     let plan = plan(options, main);
-    let mut out = String::new();
-    serialize(&mut out, &doc, main, false, &plan);
     let mut shell = String::with_capacity(html.len().saturating_sub(out.len()) + 256);
     if let Some(name) = &doc.doctype {
         shell.push_str("<!DOCTYPE ");
@@ -220,11 +217,17 @@ pub fn main_inner(html: &str) -> Option<String> {
 /// ```
 #[must_use]
 pub fn main_inner_with(html: &str, options: &ShellOptions) -> Option<String> {
+    parse_main(html, options).map(|(_, _, main)| main)
+}
+
+/// Parses `html` and serializes its main element's children: the document, the main element,
+/// and its `innerHTML`.
+fn parse_main(html: &str, options: &ShellOptions) -> Option<(Document, NodeId, String)> {
     let doc = parse(html, options);
     let main = find_main(&doc)?;
     let mut out = String::new();
     serialize(&mut out, &doc, main, false, &plan(options, main));
-    Some(out)
+    Some((doc, main, out))
 }
 
 fn plan(options: &ShellOptions, main: NodeId) -> Plan<'_> {

@@ -101,6 +101,26 @@ impl ArenaSink {
         }
     }
 
+    /// Merges `text` into `neighbour` when that is a text node and merging is cheap; otherwise
+    /// makes a text node and lets `link` put it in place.
+    fn add_text(
+        &self,
+        neighbour: NodeId,
+        text: StrTendril,
+        link: impl FnOnce(&mut [Node], NodeId),
+    ) {
+        if neighbour != NONE {
+            if let NodeData::Text(existing) = &mut self.nodes.borrow_mut()[neighbour as usize].data
+            {
+                if merge(existing, &text) {
+                    return;
+                }
+            }
+        }
+        let node = self.push(Node::new(no_name(), NodeData::Text(text)));
+        link(&mut self.nodes.borrow_mut(), node);
+    }
+
     fn push(&self, node: Node) -> NodeId {
         let mut nodes = self.nodes.borrow_mut();
         let id = NodeId::try_from(nodes.len()).unwrap_or(NONE);
@@ -316,18 +336,8 @@ impl TreeSink for ArenaSink {
                 append_child(&mut self.nodes.borrow_mut(), *parent, node)
             }
             NodeOrText::AppendText(text) => {
-                let mut nodes = self.nodes.borrow_mut();
-                let last = nodes[*parent as usize].last_child;
-                if last != NONE {
-                    if let NodeData::Text(existing) = &mut nodes[last as usize].data {
-                        if merge(existing, &text) {
-                            return;
-                        }
-                    }
-                }
-                drop(nodes);
-                let node = self.push(Node::new(no_name(), NodeData::Text(text)));
-                append_child(&mut self.nodes.borrow_mut(), *parent, node);
+                let last = self.nodes.borrow()[*parent as usize].last_child;
+                self.add_text(last, text, |nodes, node| append_child(nodes, *parent, node));
             }
         }
     }
@@ -381,16 +391,10 @@ impl TreeSink for ArenaSink {
             NodeOrText::AppendNode(node) => insert_before(&mut nodes, *sibling, node),
             NodeOrText::AppendText(text) => {
                 let prev = nodes[*sibling as usize].prev_sibling;
-                if prev != NONE {
-                    if let NodeData::Text(existing) = &mut nodes[prev as usize].data {
-                        if merge(existing, &text) {
-                            return;
-                        }
-                    }
-                }
                 drop(nodes);
-                let node = self.push(Node::new(no_name(), NodeData::Text(text)));
-                insert_before(&mut self.nodes.borrow_mut(), *sibling, node);
+                self.add_text(prev, text, |nodes, node| {
+                    insert_before(nodes, *sibling, node)
+                });
             }
         }
     }
