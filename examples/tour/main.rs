@@ -5,6 +5,7 @@
 //! the same on every run.
 
 mod main_only;
+mod shell;
 
 use std::time::Duration;
 
@@ -39,6 +40,9 @@ fn main() {
     )
     .with_hint("set it to how long a cached page may be shown, e.g. 300");
     println!("configuration checks report in djust's form:\n  {example}");
+
+    section("shell");
+    shell::tour(PAGE);
 
     section("main_only");
     main_only::tour(PAGE);

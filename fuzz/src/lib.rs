@@ -10,10 +10,15 @@
 //! `corpus/<name>/`.
 
 pub mod main_only;
+pub mod shell;
 pub mod smoke;
 
 /// A target's body: it gets the fuzzer's bytes and panics only on a bug.
 pub type Body = fn(&[u8]);
 
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
-pub const TARGETS: &[(&str, Body)] = &[("main_only", main_only::run), ("smoke", smoke::run)];
+pub const TARGETS: &[(&str, Body)] = &[
+    ("main_only", main_only::run),
+    ("shell", shell::run),
+    ("smoke", smoke::run),
+];
