@@ -29,8 +29,10 @@
 //! 1. **Trigger.** Exactly one request header line `X-Djust-Main-Only` whose value, trimmed of
 //!    spaces and tabs, is `1`; only `GET` is trimmed.
 //! 2. **Eligible responses.** Status 200-399 except 204, 206 and 304, with a `Content-Type` of
-//!    `text/html` or `application/xhtml+xml` (ASCII case-insensitive, parameters ignored), and a
-//!    complete body. Everything else passes through untouched.
+//!    `text/html` or `application/xhtml+xml` (ASCII case-insensitive, parameters ignored). Other
+//!    statuses and types pass through with no edit at all. A streamed body is never trimmed; as
+//!    an eligible HTML response it still gets the `Vary` edit of rule 5, which leaves the body
+//!    alone.
 //! 3. **Never corrupt bytes.** A `Content-Encoding` other than `identity` (or a `Transfer-Encoding`
 //!    other than `chunked`) passes through as [`Encoded`](PassThroughReason::Encoded), whatever
 //!    the middleware order; a body that is not UTF-8, or a `charset` that is not a UTF-8 label,
