@@ -29,6 +29,7 @@
 //! assert_eq!(liveshell::shell::main_inner("<div>no main</div>"), None);
 //! ```
 
+mod select;
 mod serialize;
 mod sink;
 
@@ -37,7 +38,7 @@ use html5ever::tree_builder::TreeBuilderOpts;
 use html5ever::{ParseOpts, local_name, ns};
 
 use self::serialize::{Plan, serialize};
-use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId};
+use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId, descendants};
 
 /// The default placeholder attribute set on the emptied main element.
 pub const DEFAULT_PLACEHOLDER: (&str, &str) = ("data-djust-shell-placeholder", "1");
@@ -225,7 +226,7 @@ pub fn main_inner_with(html: &str, options: &ShellOptions) -> Option<String> {
 fn parse_main(html: &str, options: &ShellOptions) -> Option<(Document, NodeId, String)> {
     let doc = parse(html, options);
     let main = find_main(&doc)?;
-    let mut out = String::new();
+    let mut out = String::with_capacity(html.len() / 8);
     serialize(&mut out, &doc, main, false, &plan(options, main));
     Some((doc, main, out))
 }
@@ -285,32 +286,10 @@ fn find_main(doc: &Document) -> Option<NodeId> {
     if !doc.saw_main {
         return None;
     }
-    let nodes = &doc.nodes;
-    let mut current = nodes[DOCUMENT as usize].first_child;
-    while current != NONE {
-        let node = &nodes[current as usize];
-        if node.name.ns == ns!(html) && node.name.local == local_name!("main") {
-            return Some(current);
-        }
-        // Pre-order: first child, else the next sibling of the nearest ancestor that has one.
-        if node.first_child != NONE {
-            current = node.first_child;
-            continue;
-        }
-        let mut up = current;
-        loop {
-            let n = &nodes[up as usize];
-            if n.next_sibling != NONE {
-                current = n.next_sibling;
-                break;
-            }
-            up = n.parent;
-            if up == DOCUMENT || up == NONE {
-                return None;
-            }
-        }
-    }
-    None
+    descendants(&doc.nodes, DOCUMENT).find(|&id| {
+        let name = &doc.nodes[id as usize].name;
+        name.ns == ns!(html) && name.local == local_name!("main")
+    })
 }
 
 #[cfg(test)]

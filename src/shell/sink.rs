@@ -11,6 +11,8 @@ use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::StrTendril;
 use html5ever::{Attribute, LocalName, QualName, local_name, ns};
 
+use super::select;
+
 /// Index of a node in the arena.
 pub(super) type NodeId = u32;
 
@@ -54,7 +56,7 @@ pub(super) struct Node {
 }
 
 impl Node {
-    fn new(name: QualName, data: NodeData) -> Self {
+    pub(super) fn new(name: QualName, data: NodeData) -> Self {
         Self {
             parent: NONE,
             first_child: NONE,
@@ -67,7 +69,8 @@ impl Node {
     }
 }
 
-fn no_name() -> QualName {
+/// The name of nodes that are not elements.
+pub(super) fn no_name() -> QualName {
     QualName::new(None, ns!(), local_name!(""))
 }
 
@@ -86,6 +89,8 @@ pub(super) struct ArenaSink {
     attrs: RefCell<Vec<Attribute>>,
     doctype: RefCell<Option<StrTendril>>,
     saw_main: Cell<bool>,
+    /// Whether any HTML `selectedcontent` element was created (if not, no option is cloned).
+    saw_selectedcontent: Cell<bool>,
 }
 
 impl ArenaSink {
@@ -98,6 +103,7 @@ impl ArenaSink {
             attrs: RefCell::new(Vec::with_capacity(capacity / 2)),
             doctype: RefCell::new(None),
             saw_main: Cell::new(false),
+            saw_selectedcontent: Cell::new(false),
         }
     }
 
@@ -122,12 +128,7 @@ impl ArenaSink {
     }
 
     fn push(&self, node: Node) -> NodeId {
-        let mut nodes = self.nodes.borrow_mut();
-        let id = NodeId::try_from(nodes.len()).unwrap_or(NONE);
-        // An input large enough to need 2^32 nodes cannot be held in memory alongside its tree;
-        // saturating keeps us panic-free (the node is still stored, only unreachable by index).
-        nodes.push(node);
-        id
+        push_node(&mut self.nodes.borrow_mut(), node)
     }
 }
 
@@ -146,8 +147,45 @@ fn merge(existing: &mut StrTendril, text: &StrTendril) -> bool {
     }
 }
 
+/// Adds `node` to the arena and returns its index.
+pub(super) fn push_node(nodes: &mut Vec<Node>, node: Node) -> NodeId {
+    // Every node but a handful comes from at least one byte of input, so 2^32 nodes would need a
+    // 4 GB page and a 300 GB arena: the allocation fails before an index could saturate.
+    let id = NodeId::try_from(nodes.len()).unwrap_or(NONE);
+    nodes.push(node);
+    id
+}
+
+/// The descendants of `root` in tree order, not looking into template contents.
+pub(super) fn descendants(nodes: &[Node], root: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+    let mut current = nodes[root as usize].first_child;
+    std::iter::from_fn(move || {
+        if current == NONE {
+            return None;
+        }
+        let found = current;
+        let node = &nodes[found as usize];
+        if node.first_child != NONE {
+            current = node.first_child;
+        } else {
+            // The next sibling of the nearest ancestor-or-self below `root` that has one.
+            current = NONE;
+            let mut up = found;
+            while up != root && up != NONE {
+                let n = &nodes[up as usize];
+                if n.next_sibling != NONE {
+                    current = n.next_sibling;
+                    break;
+                }
+                up = n.parent;
+            }
+        }
+        Some(found)
+    })
+}
+
 /// Unlinks `target` from its parent, if it has one.
-fn detach(nodes: &mut [Node], target: NodeId) {
+pub(super) fn detach(nodes: &mut [Node], target: NodeId) {
     let (parent, prev, next) = {
         let n = &nodes[target as usize];
         (n.parent, n.prev_sibling, n.next_sibling)
@@ -172,7 +210,7 @@ fn detach(nodes: &mut [Node], target: NodeId) {
 }
 
 /// Appends the detached node `child` as the last child of `parent`.
-fn append_child(nodes: &mut [Node], parent: NodeId, child: NodeId) {
+pub(super) fn append_child(nodes: &mut [Node], parent: NodeId, child: NodeId) {
     detach(nodes, child);
     let last = nodes[parent as usize].last_child;
     {
@@ -273,9 +311,14 @@ impl TreeSink for ArenaSink {
     type ElemName<'a> = Ref<'a, QualName>;
 
     fn finish(self) -> Document {
+        // The tree lives on while the output is written: give back the spare capacity first.
+        let mut nodes = self.nodes.into_inner();
+        nodes.shrink_to_fit();
+        let mut attrs = self.attrs.into_inner();
+        attrs.shrink_to_fit();
         Document {
-            nodes: self.nodes.into_inner(),
-            attrs: self.attrs.into_inner(),
+            nodes,
+            attrs,
             doctype: self.doctype.into_inner(),
             saw_main: self.saw_main.get(),
         }
@@ -292,8 +335,12 @@ impl TreeSink for ArenaSink {
     }
 
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
-        if name.ns == ns!(html) && name.local == local_name!("main") {
-            self.saw_main.set(true);
+        if name.ns == ns!(html) {
+            match name.local {
+                local_name!("main") => self.saw_main.set(true),
+                local_name!("selectedcontent") => self.saw_selectedcontent.set(true),
+                _ => {}
+            }
         }
         let contents = if flags.template {
             self.push(Node::new(no_name(), NodeData::Container))
@@ -446,6 +493,14 @@ impl TreeSink for ArenaSink {
                 ..
             }
         )
+    }
+
+    fn maybe_clone_an_option_into_selectedcontent(&self, option: &NodeId) {
+        if self.saw_selectedcontent.get() {
+            let mut nodes = self.nodes.borrow_mut();
+            let mut attrs = self.attrs.borrow_mut();
+            select::maybe_clone_option(&mut nodes, &mut attrs, *option);
+        }
     }
 
     fn attach_declarative_shadow(
