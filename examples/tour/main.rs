@@ -6,9 +6,11 @@
 
 mod cache;
 mod coordinator;
+mod main_only;
 mod mount_batch;
 mod prefetch;
 mod reconnect;
+mod shell;
 mod snapshot;
 
 use std::time::Duration;
@@ -59,6 +61,11 @@ fn main() {
     coordinator::tour();
     section("reconnect");
     reconnect::tour();
+    section("shell");
+    shell::tour(PAGE);
+
+    section("main_only");
+    main_only::tour(PAGE);
 }
 
 fn section(name: &str) {

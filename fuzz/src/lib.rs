@@ -11,10 +11,12 @@
 
 pub mod cache_ops;
 pub mod coordinator;
+pub mod main_only;
 pub mod mount_batch;
 pub mod prefetch;
 pub mod reconnect_wire;
 pub mod replay_guard;
+pub mod shell;
 pub mod smoke;
 pub mod snapshot;
 
@@ -25,10 +27,12 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("cache_ops", cache_ops::run),
     ("coordinator", coordinator::run),
+    ("main_only", main_only::run),
     ("mount_batch", mount_batch::run),
     ("prefetch", prefetch::run),
     ("reconnect_wire", reconnect_wire::run),
     ("replay_guard", replay_guard::run),
+    ("shell", shell::run),
     ("smoke", smoke::run),
     ("snapshot", snapshot::run),
 ];

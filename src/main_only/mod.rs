@@ -1,0 +1,550 @@
+//! The main-only middleware decision: trim a response to the inner HTML of `<main>`.
+//!
+//! The server half of the instant shell. A client that already shows the page's shell fetches the
+//! page again with the request header `X-Djust-Main-Only: 1` and wants only the inner HTML of its
+//! `<main>` element. [`decide`] is the pure decision any framework's middleware calls on the way
+//! out: given the request's method and headers and the response's status, headers and body, it
+//! answers [`Decision::Trim`] (the new body and the header edits) or [`Decision::PassThrough`]
+//! (a loggable [`PassThroughReason`] and the header edits, usually just `Vary`).
+//!
+//! # Drive loop
+//!
+//! There is no state and no time: one call per response.
+//!
+//! 1. Build a [`Request`] (method, header pairs) and a [`Response`] (status, header pairs,
+//!    [`Body::Complete`] bytes, or [`Body::Streaming`] for a body not yet produced).
+//! 2. Call [`decide`] (or [`decide_with`] and [`MainOnlyOptions`]).
+//! 3. Apply every [`HeaderEdit`] of [`Decision::header_edits`] to the response (each is a set,
+//!    append or remove with an exact value); on [`Decision::Trim`] also replace the body.
+//!
+//! With the `http` feature, `apply` and `apply_with` do all three for `http::Request` and
+//! `http::Response<Vec<u8>>` (hyper, axum, tower).
+//!
+//! # Time
+//!
+//! Nothing here depends on time: no `now` argument, no clock.
+//!
+//! # Rules
+//!
+//! 1. **Trigger.** Exactly one request header line `X-Djust-Main-Only` whose value, trimmed of
+//!    spaces and tabs, is `1`; only `GET` is trimmed.
+//! 2. **Eligible responses.** Status 200-399 except 204, 206 and 304, with a `Content-Type` of
+//!    `text/html` or `application/xhtml+xml` (ASCII case-insensitive, parameters ignored). Other
+//!    statuses and types pass through with no edit at all. A streamed body is never trimmed; as
+//!    an eligible HTML response it still gets the `Vary` edit of rule 5, which leaves the body
+//!    alone.
+//! 3. **Never corrupt bytes.** A `Content-Encoding` other than `identity` (or a `Transfer-Encoding`
+//!    other than `chunked`) passes through as [`Encoded`](PassThroughReason::Encoded), whatever
+//!    the middleware order; a body that is not UTF-8, or a `charset` that is not a UTF-8 label,
+//!    passes through as [`NotUtf8`](PassThroughReason::NotUtf8).
+//! 4. **Trim.** The body becomes [`shell::main_inner`](crate::shell::main_inner) of the page;
+//!    `Content-Length` is set to its byte length (and a `Transfer-Encoding: chunked` line removed,
+//!    since the body is complete); `X-Djust-Main-Only-Response: 1` is set; an `ETag` becomes the
+//!    weak, distinct `W/"<tag>-main"`; `Content-MD5`, `Digest` and `Repr-Digest` are removed.
+//!    Status, `Content-Type` and all other headers stay.
+//! 5. **Caches never mix the variants.** Every eligible HTML response, trimmed or not, requested
+//!    or not, gets `X-Djust-Main-Only` appended to `Vary` unless `Vary` already lists it (any case,
+//!    any line) or is `*`.
+//! 6. **No `<main>`.** The response passes through unchanged and without the marker
+//!    ([`NoMain`](PassThroughReason::NoMain)), so the client can fall back to a full navigation.
+//!    [`MissingMain::EmptyBody`] restores djust's answer (an empty trimmed body with the marker).
+//! 7. **Repeated lines.** Header names compare ASCII case-insensitively, every line of a repeated
+//!    field counts, and `Content-Type` lines that disagree (one of them HTML) make the response
+//!    [`AmbiguousContentType`](PassThroughReason::AmbiguousContentType): never trimmed, no `Vary`.
+//!
+//! # Differences from djust's `DjustMainOnlyMiddleware`
+//!
+//! - Spaces and tabs around `1` are accepted; djust wants the exact string.
+//! - No `<main>` passes through without the marker (djust: empty body and the marker).
+//! - `Vary`, `ETag` and the digest fields are fixed, so HTTP caches cannot serve one variant for
+//!   the other (djust leaves them describing the full page).
+//! - Encoded bodies and non-UTF-8 charsets pass through by rule, not by a failing UTF-8 decode.
+//! - 204, 206 and 304 are not eligible (djust processes any status below 400).
+//! - `<main>` is found by a real HTML5 parser ([`crate::shell`]), not a regex.
+//!
+//! # Examples
+//!
+//! ```
+//! use liveshell::main_only::{decide, Body, Decision, PassThroughReason, Request, Response};
+//!
+//! let page = "<!DOCTYPE html><title>t</title><nav>n</nav><main>HELLO</main>";
+//! let headers = [("Content-Type", "text/html; charset=utf-8"), ("ETag", "\"v1\"")];
+//! let response = Response::new(200, &headers, Body::Complete(page.as_bytes()));
+//!
+//! // The instant shell's fetch: the body becomes the inner HTML of <main>.
+//! let decision = decide(Request::new("GET", &[("X-Djust-Main-Only", "1")]), response);
+//! assert_eq!(decision.body(), Some("HELLO"));
+//! let edits: Vec<String> = decision.header_edits().iter().map(ToString::to_string).collect();
+//! assert_eq!(edits, [
+//!     "append vary: X-Djust-Main-Only",
+//!     "set content-length: 5",
+//!     "set x-djust-main-only-response: 1",
+//!     "set etag: W/\"v1-main\"",
+//! ]);
+//!
+//! // A normal navigation: the page is untouched, but caches learn that it varies.
+//! let decision = decide(Request::new("GET", &[("Accept", "text/html")]), response);
+//! assert_eq!(decision.reason(), Some(PassThroughReason::NotRequested));
+//! assert_eq!(decision.header_edits().len(), 1);
+//! ```
+
+mod edits;
+mod headers;
+#[cfg(feature = "http")]
+mod http;
+
+use std::fmt;
+
+#[cfg(feature = "http")]
+pub use self::http::{apply, apply_with};
+pub use edits::{HeaderEdit, HeaderEdits};
+pub use headers::Headers;
+
+use headers::{ContentType, EtagEdit};
+
+/// The request header that asks for the main-only variant (value `1`).
+pub const REQUEST_HEADER: &str = "x-djust-main-only";
+
+/// The response header that marks a trimmed body (value `1`).
+pub const RESPONSE_HEADER: &str = "x-djust-main-only-response";
+
+/// An empty header list whose type is known, for a request or response without headers (a bare
+/// `&[]` leaves the pair type to infer).
+///
+/// ```
+/// use liveshell::main_only::{Request, NO_HEADERS};
+/// let request = Request::new("GET", NO_HEADERS);
+/// # let _ = request;
+/// ```
+pub const NO_HEADERS: &[(&str, &str)] = &[];
+
+/// The `Vary` member added to every eligible HTML response.
+const VARY_MEMBER: &str = "X-Djust-Main-Only";
+
+/// The request side of a decision: method and header lines.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::main_only::Request;
+///
+/// let request = Request::new("GET", &[("X-Djust-Main-Only", "1")]);
+/// assert_eq!(request.method(), "GET");
+/// ```
+#[derive(Debug)]
+pub struct Request<'a, H: ?Sized> {
+    method: &'a str,
+    headers: &'a H,
+}
+
+impl<'a, H: Headers + ?Sized> Request<'a, H> {
+    /// A request with this method (case-sensitive, as HTTP methods are) and these header lines.
+    #[must_use]
+    pub fn new(method: &'a str, headers: &'a H) -> Self {
+        Self { method, headers }
+    }
+
+    /// The request method.
+    #[must_use]
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The request's header lines.
+    #[must_use]
+    pub fn headers(&self) -> &'a H {
+        self.headers
+    }
+}
+
+impl<H: ?Sized> Clone for Request<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H: ?Sized> Copy for Request<'_, H> {}
+
+/// A response body as the middleware sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Body<'a> {
+    /// The whole body, as sent (after any content coding the headers declare).
+    Complete(&'a [u8]),
+    /// A body produced later, chunk by chunk: always passed through.
+    Streaming,
+}
+
+/// The response side of a decision: status, header lines and body.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::main_only::{Body, Response};
+///
+/// let response = Response::new(200, &[("Content-Type", "text/html")], Body::Complete(b"<main>x</main>"));
+/// assert_eq!(response.status(), 200);
+/// ```
+#[derive(Debug)]
+pub struct Response<'a, H: ?Sized> {
+    status: u16,
+    headers: &'a H,
+    body: Body<'a>,
+}
+
+impl<'a, H: Headers + ?Sized> Response<'a, H> {
+    /// A response with this status code, these header lines and this body.
+    #[must_use]
+    pub fn new(status: u16, headers: &'a H, body: Body<'a>) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The status code.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response's header lines.
+    #[must_use]
+    pub fn headers(&self) -> &'a H {
+        self.headers
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> Body<'a> {
+        self.body
+    }
+}
+
+impl<H: ?Sized> Clone for Response<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H: ?Sized> Copy for Response<'_, H> {}
+
+/// What to do when a requested, eligible page has no `<main>` element.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MissingMain {
+    /// Pass the full page through without the marker ([`PassThroughReason::NoMain`]), so a client
+    /// that checks `X-Djust-Main-Only-Response` falls back to a full navigation. The default.
+    #[default]
+    PassThrough,
+    /// djust's answer: trim to an empty body, with the marker and `Content-Length: 0`.
+    EmptyBody,
+}
+
+/// Options of [`decide_with`] and `apply_with`.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::main_only::{MainOnlyOptions, MissingMain};
+///
+/// let djust_compatible = MainOnlyOptions::default().on_missing_main(MissingMain::EmptyBody);
+/// assert_eq!(djust_compatible.missing_main(), MissingMain::EmptyBody);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct MainOnlyOptions {
+    on_missing_main: MissingMain,
+}
+
+impl MainOnlyOptions {
+    /// Sets what happens to a page without `<main>` (default [`MissingMain::PassThrough`]).
+    #[must_use]
+    pub fn on_missing_main(mut self, on_missing_main: MissingMain) -> Self {
+        self.on_missing_main = on_missing_main;
+        self
+    }
+
+    /// What happens to a page without `<main>`.
+    #[must_use]
+    pub fn missing_main(&self) -> MissingMain {
+        self.on_missing_main
+    }
+}
+
+/// Why a response passes through untrimmed, for the host's logs.
+///
+/// When several apply, the first in this order is reported: request checks, then status, type,
+/// body, coding, charset and content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PassThroughReason {
+    /// The request does not carry exactly one `X-Djust-Main-Only: 1`.
+    NotRequested,
+    /// The request method is not `GET`.
+    Method,
+    /// The status is outside 200-399, or 204, 206 or 304.
+    Status,
+    /// The `Content-Type` is absent or not HTML.
+    NotHtml,
+    /// Several `Content-Type` lines disagree, at least one of them HTML.
+    AmbiguousContentType,
+    /// The body is streamed.
+    Streaming,
+    /// A content or transfer coding is declared: the bytes are not the HTML text.
+    Encoded,
+    /// The body is not valid UTF-8, or the `charset` names another encoding.
+    NotUtf8,
+    /// The page has no `<main>` element.
+    NoMain,
+}
+
+impl PassThroughReason {
+    /// A stable, snake_case name for structured logs and metrics, e.g. `"not_requested"`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotRequested => "not_requested",
+            Self::Method => "method",
+            Self::Status => "status",
+            Self::NotHtml => "not_html",
+            Self::AmbiguousContentType => "ambiguous_content_type",
+            Self::Streaming => "streaming",
+            Self::Encoded => "encoded",
+            Self::NotUtf8 => "not_utf8",
+            Self::NoMain => "no_main",
+        }
+    }
+}
+
+impl fmt::Display for PassThroughReason {
+    /// A short lowercase sentence, e.g. `the request did not ask for main only`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotRequested => "the request did not ask for main only",
+            Self::Method => "the request method is not GET",
+            Self::Status => "the status is not trimmed",
+            Self::NotHtml => "the response is not HTML",
+            Self::AmbiguousContentType => "the Content-Type lines disagree",
+            Self::Streaming => "the body is streamed",
+            Self::Encoded => "the body has a content or transfer coding",
+            Self::NotUtf8 => "the body is not UTF-8",
+            Self::NoMain => "the page has no main element",
+        })
+    }
+}
+
+/// What the middleware does with a response.
+///
+/// Deliberately exhaustive: a host handles exactly these two cases, and both carry header edits
+/// it must apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a decision's header edits must be applied, even on pass-through"]
+pub enum Decision {
+    /// Send the original body; apply `header_edits` (at most a `Vary` append).
+    PassThrough {
+        /// Why the body is not trimmed.
+        reason: PassThroughReason,
+        /// The header edits to apply anyway.
+        header_edits: HeaderEdits,
+    },
+    /// Replace the body with `body` and apply `header_edits`.
+    Trim {
+        /// The inner HTML of the page's `<main>` element (UTF-8).
+        body: String,
+        /// The header edits: `Content-Length`, the marker, `Vary`, `ETag` and removals.
+        header_edits: HeaderEdits,
+    },
+}
+
+impl Decision {
+    /// The header edits to apply, in either case.
+    #[must_use]
+    pub fn header_edits(&self) -> &HeaderEdits {
+        match self {
+            Self::PassThrough { header_edits, .. } | Self::Trim { header_edits, .. } => {
+                header_edits
+            }
+        }
+    }
+
+    /// The trimmed body, or `None` on pass-through.
+    #[must_use]
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Self::Trim { body, .. } => Some(body),
+            Self::PassThrough { .. } => None,
+        }
+    }
+
+    /// Why the response passes through, or `None` when it is trimmed.
+    #[must_use]
+    pub fn reason(&self) -> Option<PassThroughReason> {
+        match self {
+            Self::PassThrough { reason, .. } => Some(*reason),
+            Self::Trim { .. } => None,
+        }
+    }
+
+    /// Whether the body is trimmed.
+    #[must_use]
+    pub fn is_trim(&self) -> bool {
+        matches!(self, Self::Trim { .. })
+    }
+}
+
+/// Decides what the main-only middleware does with `response`, with default options.
+///
+/// Never panics and never fails: every input that cannot be trimmed safely passes through with a
+/// reason. A pass-through for any reason but [`NoMain`](PassThroughReason::NoMain) (which has to
+/// parse the page) allocates nothing.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::main_only::{decide, Body, PassThroughReason, Request, Response};
+///
+/// let gzip = [0x1f, 0x8b, 0x08, 0x00];
+/// let headers = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")];
+/// let decision = decide(
+///     Request::new("GET", &[("X-Djust-Main-Only", "1")]),
+///     Response::new(200, &headers, Body::Complete(&gzip)),
+/// );
+/// assert_eq!(decision.reason(), Some(PassThroughReason::Encoded));
+/// ```
+pub fn decide<RH, SH>(request: Request<'_, RH>, response: Response<'_, SH>) -> Decision
+where
+    RH: Headers + ?Sized,
+    SH: Headers + ?Sized,
+{
+    decide_with(request, response, &MainOnlyOptions::default())
+}
+
+/// Decides what the main-only middleware does with `response`, with `options`.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::main_only::{decide_with, Body, MainOnlyOptions, MissingMain, Request, Response};
+///
+/// let djust = MainOnlyOptions::default().on_missing_main(MissingMain::EmptyBody);
+/// let decision = decide_with(
+///     Request::new("GET", &[("X-Djust-Main-Only", "1")]),
+///     Response::new(200, &[("Content-Type", "text/html")], Body::Complete(b"<div>no main</div>")),
+///     &djust,
+/// );
+/// assert_eq!(decision.body(), Some(""));
+/// ```
+pub fn decide_with<RH, SH>(
+    request: Request<'_, RH>,
+    response: Response<'_, SH>,
+    options: &MainOnlyOptions,
+) -> Decision
+where
+    RH: Headers + ?Sized,
+    SH: Headers + ?Sized,
+{
+    let mut header_edits = HeaderEdits::default();
+    let content_type = if is_trimmable_status(response.status) {
+        headers::content_type(response.headers)
+    } else {
+        ContentType::NotHtml
+    };
+    if matches!(content_type, ContentType::Html { .. })
+        && headers::vary_lacks_request_header(response.headers)
+    {
+        header_edits.push(HeaderEdit::Append {
+            name: "vary",
+            value: VARY_MEMBER,
+        });
+    }
+    match trimmed_body(request, response, content_type, options) {
+        Ok(body) => {
+            trim_edits(&mut header_edits, response.headers, body.len());
+            Decision::Trim { body, header_edits }
+        }
+        Err(reason) => Decision::PassThrough {
+            reason,
+            header_edits,
+        },
+    }
+}
+
+/// Runs the checks in order and trims, or names the first check that fails.
+fn trimmed_body<RH, SH>(
+    request: Request<'_, RH>,
+    response: Response<'_, SH>,
+    content_type: ContentType,
+    options: &MainOnlyOptions,
+) -> Result<String, PassThroughReason>
+where
+    RH: Headers + ?Sized,
+    SH: Headers + ?Sized,
+{
+    if !headers::is_requested(request.headers) {
+        return Err(PassThroughReason::NotRequested);
+    }
+    if request.method != "GET" {
+        return Err(PassThroughReason::Method);
+    }
+    if !is_trimmable_status(response.status) {
+        return Err(PassThroughReason::Status);
+    }
+    let charset_is_utf8 = match content_type {
+        ContentType::Html { utf8 } => utf8,
+        ContentType::NotHtml => return Err(PassThroughReason::NotHtml),
+        ContentType::Ambiguous => return Err(PassThroughReason::AmbiguousContentType),
+    };
+    let Body::Complete(bytes) = response.body else {
+        return Err(PassThroughReason::Streaming);
+    };
+    if headers::is_encoded(response.headers) {
+        return Err(PassThroughReason::Encoded);
+    }
+    let page = match std::str::from_utf8(bytes) {
+        Ok(page) if charset_is_utf8 => page,
+        _ => return Err(PassThroughReason::NotUtf8),
+    };
+    match (crate::shell::main_inner(page), options.on_missing_main) {
+        (Some(body), _) => Ok(body),
+        (None, MissingMain::EmptyBody) => Ok(String::new()),
+        (None, MissingMain::PassThrough) => Err(PassThroughReason::NoMain),
+    }
+}
+
+/// Statuses whose body may be trimmed: 200-399 except 204 (no content), 206 (a byte range of the
+/// page, not the page) and 304 (no content).
+fn is_trimmable_status(status: u16) -> bool {
+    (200..400).contains(&status) && !matches!(status, 204 | 206 | 304)
+}
+
+/// Fields that describe the full body's bytes and are wrong for any other body.
+const DIGEST_FIELDS: [&str; 3] = ["content-md5", "digest", "repr-digest"];
+
+/// Adds the edits of a trimmed body of `len` bytes after the `Vary` edit.
+fn trim_edits(edits: &mut HeaderEdits, headers: &(impl Headers + ?Sized), len: usize) {
+    edits.push(HeaderEdit::Set {
+        name: "content-length",
+        value: len.to_string().into(),
+    });
+    edits.push(HeaderEdit::Set {
+        name: RESPONSE_HEADER,
+        value: "1".into(),
+    });
+    match headers::etag_edit(headers) {
+        EtagEdit::Absent => {}
+        EtagEdit::Weaken(tag) => edits.push(HeaderEdit::Set {
+            name: "etag",
+            value: tag.into(),
+        }),
+        EtagEdit::Remove => edits.push(HeaderEdit::Remove { name: "etag" }),
+    }
+    for name in DIGEST_FIELDS.into_iter().chain(["transfer-encoding"]) {
+        if headers.values(name).next().is_some() {
+            edits.push(HeaderEdit::Remove { name });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
