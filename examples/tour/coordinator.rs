@@ -17,7 +17,6 @@ fn show(t0: Instant, now: Instant, what: &str, start: &Start) -> Option<FetchTic
         Start::Join(waiter) => format!("join ({waiter}, no second request)"),
         Start::Cached => "cached: answer from the store".to_owned(),
         Start::Refused(reason) => format!("refused: {reason}"),
-        other => format!("{other:?}"),
     };
     println!("  t+{:>6?} {what:<44} -> {answer}", now - t0);
     match start {

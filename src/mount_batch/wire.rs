@@ -253,7 +253,6 @@ pub struct BatchRequest {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Frame {
     /// `{"type": "mount", ...}`: one view.
     Mount(MountRequest),

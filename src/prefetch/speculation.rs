@@ -292,17 +292,25 @@ pub enum Requirement {
 /// The referrer policy of a speculative request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)] // the variants are the Referrer-Policy tokens of the same names
 pub enum ReferrerPolicy {
+    /// `""`: the document's own policy applies.
     #[serde(rename = "")]
     Default,
+    /// `no-referrer`: send no `Referer` header.
     NoReferrer,
+    /// `no-referrer-when-downgrade`: the full URL, except from HTTPS to HTTP.
     NoReferrerWhenDowngrade,
+    /// `same-origin`: the full URL to the same origin, nothing cross-origin.
     SameOrigin,
+    /// `origin`: only the origin, always.
     Origin,
+    /// `strict-origin`: only the origin, except from HTTPS to HTTP.
     StrictOrigin,
+    /// `origin-when-cross-origin`: the full URL to the same origin, the origin cross-origin.
     OriginWhenCrossOrigin,
+    /// `strict-origin-when-cross-origin`: as `origin-when-cross-origin`, nothing on a downgrade.
     StrictOriginWhenCrossOrigin,
+    /// `unsafe-url`: the full URL, always.
     UnsafeUrl,
 }
 

@@ -11,7 +11,6 @@ use crate::time::Instant;
 /// Who asks for a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[non_exhaustive]
 pub enum Kind {
     /// A speculative fetch: it may be refused, and nobody waits for its answer.
     Prefetch,
@@ -32,7 +31,6 @@ impl Kind {
 /// What the host does with a request, returned by
 /// [`Coordinator::request`](super::Coordinator::request).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Start {
     /// Perform the fetch, then report it with
     /// [`Coordinator::complete`](super::Coordinator::complete) and answer every waiter it
