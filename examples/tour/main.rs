@@ -13,59 +13,44 @@ mod reconnect;
 mod shell;
 mod snapshot;
 
-use std::time::Duration;
-
-use liveshell::diagnostics::{Diagnostic, Severity};
-use liveshell::time::{Clock, ManualClock, SystemClock};
-
 /// The page every section of the tour works on.
 const PAGE: &str = include_str!("page.html");
 
 fn main() {
-    println!("liveshell tour: one page, one simulated clock, every module's decisions\n");
+    println!("liveshell tour: one page, a simulated clock, and what each module decides\n");
     println!(
         "page: {} bytes, {} lines, a <main id=\"content\"> with two lazy views",
         PAGE.len(),
         PAGE.lines().count()
     );
+    println!("every clock below is a ManualClock: times are printed relative to its start");
 
-    section("time");
-    let clock = ManualClock::new(SystemClock.now());
-    let t0 = clock.now();
-    clock.advance(Duration::from_millis(65));
-    println!(
-        "a manual clock advanced by hand: now = t0 + {:?}; no module ever reads a clock itself",
-        clock.now() - t0
-    );
+    // First load: the server splits the page, and later navigations fetch only <main>.
+    section("shell");
+    shell::tour(PAGE);
+    section("main_only");
+    main_only::tour(PAGE);
 
-    section("diagnostics");
-    let example = Diagnostic::new(
-        "djust.C301",
-        Severity::Error,
-        "DJUST_VDOM_CACHE_TTL_SECONDS must be between 1 and 86400 seconds, got 0",
-    )
-    .with_hint("set it to how long a cached page may be shown, e.g. 300");
-    println!("configuration checks report in djust's form:\n  {example}");
+    // The user hovers and clicks: prefetch, and one fetch per URL.
+    section("prefetch");
+    prefetch::tour(PAGE);
+    section("coordinator");
+    coordinator::tour();
 
-    section("mount_batch");
-    mount_batch::tour(PAGE);
+    // The socket drops and comes back: buffered events replay once.
+    section("reconnect");
+    reconnect::tour();
+
+    // Back/forward: the snapshot cache and the state snapshot.
+    section("cache");
+    cache::tour(PAGE);
     section("snapshot");
     // A wall-clock stamp as the browser would send it; only ages relative to it are printed.
     snapshot::tour(1_763_700_000_000);
-    section("cache");
-    cache::tour(PAGE);
-    section("prefetch");
-    prefetch::tour(PAGE);
 
-    section("coordinator");
-    coordinator::tour();
-    section("reconnect");
-    reconnect::tour();
-    section("shell");
-    shell::tour(PAGE);
-
-    section("main_only");
-    main_only::tour(PAGE);
+    // Lazy views hydrate: one mount_batch frame.
+    section("mount_batch");
+    mount_batch::tour(PAGE);
 }
 
 fn section(name: &str) {
