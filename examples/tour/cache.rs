@@ -137,7 +137,7 @@ pub(crate) fn tour(page: &str) {
     for d in check(&bad) {
         println!("  {d}");
     }
-    let refused = CacheConfig::<String>::try_from(&bad).err();
+    let refused = CacheConfig::try_from(&bad).err();
     println!(
         "  CacheConfig::try_from refuses them: {}",
         refused.map_or_else(|| "accepted".to_owned(), |e| e.to_string())

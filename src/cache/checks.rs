@@ -27,7 +27,6 @@ pub const MAX_ENTRIES_MAX: i64 = 10_000;
 /// [`Default`] gives the seed's documented defaults with the cache enabled and the worker
 /// registered accordingly: 300 s, 100 entries.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct CacheSettings {
     /// `DJUST_VDOM_CACHE_ENABLED`.
     pub enabled: bool,
