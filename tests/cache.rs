@@ -51,10 +51,11 @@ fn urls<V>(cache: &SnapshotCache<V>) -> Vec<String> {
 }
 
 fn settings(ttl_seconds: i64, max_entries: i64) -> CacheSettings {
-    let mut s = CacheSettings::default();
-    s.ttl_seconds = ttl_seconds;
-    s.max_entries = max_entries;
-    s
+    CacheSettings {
+        ttl_seconds,
+        max_entries,
+        ..CacheSettings::default()
+    }
 }
 
 fn ids(s: &CacheSettings) -> Vec<&'static str> {
@@ -85,8 +86,10 @@ fn max_entries_bounds_fire_c302_outside_1_to_10000() {
 
 #[test]
 fn c303_warns_when_enabled_without_the_worker_flag() {
-    let mut s = CacheSettings::default();
-    s.sw_vdom_cache = false;
+    let s = CacheSettings {
+        sw_vdom_cache: false,
+        ..CacheSettings::default()
+    };
     let found = check(&s);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, "djust.C303");
@@ -98,8 +101,11 @@ fn c303_warns_when_enabled_without_the_worker_flag() {
             .unwrap()
             .contains("vdomCache: true")
     );
-    s.enabled = false;
-    assert!(check(&s).is_empty());
+    let disabled = CacheSettings {
+        enabled: false,
+        ..s
+    };
+    assert!(check(&disabled).is_empty());
 }
 
 #[test]
