@@ -51,10 +51,11 @@ fn urls<V>(cache: &SnapshotCache<V>) -> Vec<String> {
 }
 
 fn settings(ttl_seconds: i64, max_entries: i64) -> CacheSettings {
-    let mut s = CacheSettings::default();
-    s.ttl_seconds = ttl_seconds;
-    s.max_entries = max_entries;
-    s
+    CacheSettings {
+        ttl_seconds,
+        max_entries,
+        ..CacheSettings::default()
+    }
 }
 
 fn ids(s: &CacheSettings) -> Vec<&'static str> {
@@ -85,8 +86,10 @@ fn max_entries_bounds_fire_c302_outside_1_to_10000() {
 
 #[test]
 fn c303_warns_when_enabled_without_the_worker_flag() {
-    let mut s = CacheSettings::default();
-    s.sw_vdom_cache = false;
+    let s = CacheSettings {
+        sw_vdom_cache: false,
+        ..CacheSettings::default()
+    };
     let found = check(&s);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, "djust.C303");
@@ -98,22 +101,25 @@ fn c303_warns_when_enabled_without_the_worker_flag() {
             .unwrap()
             .contains("vdomCache: true")
     );
-    s.enabled = false;
-    assert!(check(&s).is_empty());
+    let disabled = CacheSettings {
+        enabled: false,
+        ..s
+    };
+    assert!(check(&disabled).is_empty());
 }
 
 #[test]
 fn try_from_settings_gives_the_configured_ttl_and_cap() {
-    let config = CacheConfig::<String>::try_from(&settings(60, 2)).expect("valid settings");
-    let cache = SnapshotCache::new(config);
+    let config = CacheConfig::try_from(&settings(60, 2)).expect("valid settings");
+    let cache: SnapshotCache<String> = SnapshotCache::new(config);
     assert_eq!(cache.ttl(), secs(60));
     assert_eq!(cache.max_entries(), cap(2));
     assert_eq!(
-        CacheConfig::<String>::try_from(&settings(0, 0)).err(),
+        CacheConfig::try_from(&settings(0, 0)).err(),
         Some(ConfigError::TtlOutOfRange { ttl_seconds: 0 })
     );
     assert_eq!(
-        CacheConfig::<String>::try_from(&settings(1, 10_001)).err(),
+        CacheConfig::try_from(&settings(1, 10_001)).err(),
         Some(ConfigError::MaxEntriesOutOfRange {
             max_entries: 10_001
         })
@@ -274,14 +280,14 @@ fn v12_sub_second_ttl_is_kept_exactly_and_zero_cap_is_unrepresentable() {
         Lookup::Stale
     );
     assert!(NonZeroUsize::new(0).is_none());
-    assert!(CacheConfig::<u8>::try_from(&settings(300, 0)).is_err());
+    assert!(CacheConfig::try_from(&settings(300, 0)).is_err());
 }
 
 #[test]
 fn v13_settings_are_typed_so_strings_and_fractions_cannot_arrive() {
     // djust ignores `'60'` and floors 2.9 to 2; liveshell's settings are integers, checked.
-    let config = CacheConfig::<u8>::try_from(&settings(60, 2)).unwrap();
-    let cache = SnapshotCache::new(config);
+    let config = CacheConfig::try_from(&settings(60, 2)).unwrap();
+    let cache: SnapshotCache<u8> = SnapshotCache::new(config);
     assert_eq!((cache.ttl(), cache.max_entries()), (secs(60), cap(2)));
 }
 
@@ -467,8 +473,7 @@ fn remove_purge_and_clear() {
 #[test]
 fn weigher_rejects_oversized_values_and_evicts_to_the_total_budget() {
     let t = t0();
-    let config = CacheConfig::new([0; 16]).weigher(String::len, 10, 20);
-    let mut cache = SnapshotCache::new(config);
+    let mut cache = SnapshotCache::with_weigher(CacheConfig::new([0; 16]), String::len, 10, 20);
     assert_eq!(
         cache.insert(t, &page("/big"), None, "x".repeat(11)),
         Err(NotStorable::TooLarge {
@@ -595,6 +600,30 @@ fn restore_reports_entries_too_old_to_represent_and_over_the_new_cap() {
 }
 
 #[test]
+fn restore_with_weigher_drops_entries_over_the_new_budgets() {
+    let t = t0();
+    let config = CacheConfig::new([4; 16]);
+    let mut cache = SnapshotCache::with_weigher(config.clone(), String::len, 10, 30);
+    cache.insert(t, &page("/big"), None, "x".repeat(9)).unwrap();
+    cache.insert(t, &page("/a"), None, "x".repeat(4)).unwrap();
+    cache.insert(t, &page("/b"), None, "x".repeat(4)).unwrap();
+    let (restored, dropped) =
+        SnapshotCache::restore_with_weigher(config, String::len, 8, 6, t, cache.save(t).cloned())
+            .unwrap();
+    assert_eq!(restored.len(), 1);
+    assert_eq!(restored.total_weight(), 4);
+    let reasons: Vec<(&str, EvictionReason)> =
+        dropped.iter().map(|e| (e.url.as_str(), e.reason)).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("https://app.test/big", EvictionReason::Budget),
+            ("https://app.test/a", EvictionReason::Budget),
+        ]
+    );
+}
+
+#[test]
 fn restore_of_a_huge_sequence_number_then_insert_does_not_overflow() {
     let t = t0();
     let config = CacheConfig::new([4; 16]);
@@ -617,7 +646,7 @@ fn restore_of_a_huge_sequence_number_then_insert_does_not_overflow() {
 fn public_types_are_send_and_sync() {
     fn both<T: Send + Sync>() {}
     both::<SnapshotCache<String>>();
-    both::<CacheConfig<String>>();
+    both::<CacheConfig>();
     both::<RequestKey>();
     both::<SavedCache<String>>();
     both::<Lookup<&String>>();
@@ -685,6 +714,6 @@ proptest! {
         s.enabled = enabled;
         s.sw_vdom_cache = sw;
         let errors = check(&s).iter().filter(|d| d.is_error()).count();
-        prop_assert_eq!(CacheConfig::<u8>::try_from(&s).is_err(), errors > 0);
+        prop_assert_eq!(CacheConfig::try_from(&s).is_err(), errors > 0);
     }
 }

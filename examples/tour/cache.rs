@@ -129,15 +129,17 @@ pub(crate) fn tour(page: &str) {
         stats.evictions
     );
 
-    let mut bad = CacheSettings::default();
-    bad.ttl_seconds = 0;
-    bad.max_entries = 20_000;
-    bad.sw_vdom_cache = false;
+    let bad = CacheSettings {
+        enabled: true,
+        ttl_seconds: 0,
+        max_entries: 20_000,
+        sw_vdom_cache: false,
+    };
     println!("checks on ttl 0, max 20000, enabled without vdomCache:");
     for d in check(&bad) {
         println!("  {d}");
     }
-    let refused = CacheConfig::<String>::try_from(&bad).err();
+    let refused = CacheConfig::try_from(&bad).err();
     println!(
         "  CacheConfig::try_from refuses them: {}",
         refused.map_or_else(|| "accepted".to_owned(), |e| e.to_string())

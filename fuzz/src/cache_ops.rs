@@ -319,15 +319,11 @@ fn kind(e: &NotStorable) -> &'static str {
     }
 }
 
-fn config(input: &Input) -> CacheConfig<String> {
+fn config(input: &Input) -> CacheConfig {
     let cap = NonZeroUsize::new(config_cap(input)).expect("1 + x is not zero");
-    let mut config = CacheConfig::new([3; 16])
+    CacheConfig::new([3; 16])
         .ttl(Duration::from_millis(pick(&TTLS_MS, input.ttl)))
-        .max_entries(cap);
-    if input.budget {
-        config = config.weigher(String::len, MAX_ENTRY_BYTES, MAX_TOTAL_BYTES);
-    }
-    config
+        .max_entries(cap)
 }
 
 /// Runs `input` on a [`SnapshotCache`] and the model side by side, panicking on any difference.
@@ -336,7 +332,16 @@ pub fn check(input: &Input) {
     let cap = config_cap(input);
     let t0: Instant = SystemClock.now();
     let mut now = Duration::ZERO;
-    let mut cache = SnapshotCache::new(config.clone());
+    let mut cache = if input.budget {
+        SnapshotCache::with_weigher(
+            config.clone(),
+            String::len,
+            MAX_ENTRY_BYTES,
+            MAX_TOTAL_BYTES,
+        )
+    } else {
+        SnapshotCache::new(config.clone())
+    };
     let mut model = Model {
         entries: Vec::new(),
         ttl: Duration::from_millis(pick(&TTLS_MS, input.ttl)),
@@ -396,8 +401,19 @@ pub fn check(input: &Input) {
             }
             Op::SaveRestore => {
                 let saved = cache.save(at).cloned();
-                let (restored, dropped) =
-                    SnapshotCache::restore(config.clone(), at, saved).expect("own save restores");
+                let restored = if input.budget {
+                    SnapshotCache::restore_with_weigher(
+                        config.clone(),
+                        String::len,
+                        MAX_ENTRY_BYTES,
+                        MAX_TOTAL_BYTES,
+                        at,
+                        saved,
+                    )
+                } else {
+                    SnapshotCache::restore(config.clone(), at, saved)
+                };
+                let (restored, dropped) = restored.expect("own save restores");
                 assert!(
                     dropped.is_empty(),
                     "nothing is dropped restoring under the same config"

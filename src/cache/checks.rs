@@ -8,8 +8,7 @@
 //! ```
 //! use liveshell::cache::checks::{check, CacheSettings};
 //!
-//! let mut settings = CacheSettings::default();
-//! settings.ttl_seconds = 0;
+//! let settings = CacheSettings { ttl_seconds: 0, ..CacheSettings::default() };
 //! let found = check(&settings);
 //! assert_eq!(found.len(), 1);
 //! assert_eq!(found[0].id, "djust.C301");
@@ -27,7 +26,6 @@ pub const MAX_ENTRIES_MAX: i64 = 10_000;
 /// [`Default`] gives the seed's documented defaults with the cache enabled and the worker
 /// registered accordingly: 300 s, 100 entries.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub struct CacheSettings {
     /// `DJUST_VDOM_CACHE_ENABLED`.
     pub enabled: bool,
@@ -73,10 +71,13 @@ pub(crate) fn max_entries_in_range(max_entries: i64) -> bool {
 /// use liveshell::cache::checks::{check, CacheSettings};
 /// use liveshell::diagnostics::Severity;
 ///
-/// let mut settings = CacheSettings::default();
-/// assert!(check(&settings).is_empty());
-/// settings.max_entries = 10_001;
-/// settings.sw_vdom_cache = false;
+/// assert!(check(&CacheSettings::default()).is_empty());
+/// let settings = CacheSettings {
+///     enabled: true,
+///     ttl_seconds: 300,
+///     max_entries: 10_001,
+///     sw_vdom_cache: false,
+/// };
 /// let found = check(&settings);
 /// assert_eq!(found.iter().map(|d| d.id).collect::<Vec<_>>(), ["djust.C302", "djust.C303"]);
 /// assert_eq!(found[1].severity, Severity::Warning);

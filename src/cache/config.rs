@@ -1,4 +1,4 @@
-//! [`CacheConfig`]: the digest key, TTL, caps, varied headers, cookie scoping and the weigher.
+//! [`CacheConfig`]: the digest key, TTL, cap, varied headers and cookie scoping.
 
 use std::fmt;
 use std::num::NonZeroUsize;
@@ -10,8 +10,12 @@ use super::key::DigestParams;
 /// How a [`SnapshotCache`](super::SnapshotCache) keys, expires and bounds its entries.
 ///
 /// Built with [`CacheConfig::new`] and by-value setters. The defaults are the seed's: a TTL of
-/// 300 s, at most 100 variants, `Cookie` and `Accept-Language` always varied on, whole-cookie
-/// keying and no weigher.
+/// 300 s, at most 100 variants, `Cookie` and `Accept-Language` always varied on and whole-cookie
+/// keying.
+///
+/// The configuration is plain data, independent of the cached value type: byte budgets need a
+/// function of the value, so they are injected on the cache with
+/// [`SnapshotCache::with_weigher`](super::SnapshotCache::with_weigher) instead.
 ///
 /// The digest key turns varied header values into keyed digests: keep it secret and stable
 /// (a persisted cache only restores under the same key).
@@ -26,12 +30,12 @@ use super::key::DigestParams;
 /// let config = CacheConfig::new([42; 16])
 ///     .ttl(Duration::from_secs(60))
 ///     .max_entries(NonZeroUsize::new(500).unwrap())
-///     .cookie_scope(["sessionid"])
-///     .weigher(|html: &String| html.len(), 256 * 1024, 8 * 1024 * 1024);
-/// let cache = SnapshotCache::new(config);
+///     .cookie_scope(["sessionid"]);
+/// let cache: SnapshotCache<String> = SnapshotCache::new(config);
 /// assert_eq!(cache.ttl(), Duration::from_secs(60));
 /// ```
-pub struct CacheConfig<V> {
+#[derive(Clone)]
+pub struct CacheConfig {
     pub(crate) digest_key: [u8; 16],
     pub(crate) ttl: Duration,
     pub(crate) max_entries: NonZeroUsize,
@@ -39,24 +43,6 @@ pub struct CacheConfig<V> {
     pub(crate) varied: Vec<Box<str>>,
     /// Sorted, unique; `None`: the whole `Cookie` header is varied on.
     pub(crate) cookie_scope: Option<Vec<Box<str>>>,
-    pub(crate) weigher: Option<Weigher<V>>,
-}
-
-/// A value's weight function and the budgets it is checked against.
-pub(crate) struct Weigher<V> {
-    pub(crate) weigh: fn(&V) -> usize,
-    pub(crate) max_entry: usize,
-    pub(crate) max_total: usize,
-}
-
-impl<V> Clone for Weigher<V> {
-    fn clone(&self) -> Self {
-        Self {
-            weigh: self.weigh,
-            max_entry: self.max_entry,
-            max_total: self.max_total,
-        }
-    }
 }
 
 /// The default TTL: 300 s (the seed's `DJUST_VDOM_CACHE_TTL_SECONDS`).
@@ -78,7 +64,7 @@ where
     v
 }
 
-impl<V> CacheConfig<V> {
+impl CacheConfig {
     /// A configuration with the seed's defaults and `digest_key` for the keyed digests.
     #[must_use]
     pub fn new(digest_key: [u8; 16]) -> Self {
@@ -88,7 +74,6 @@ impl<V> CacheConfig<V> {
             max_entries: DEFAULT_MAX_ENTRIES,
             varied: sorted_lowercase(["cookie", "accept-language"]),
             cookie_scope: None,
-            weigher: None,
         }
     }
 
@@ -144,24 +129,6 @@ impl<V> CacheConfig<V> {
         self
     }
 
-    /// Weighs each value with `weigh` (for example its length in bytes): a value heavier than
-    /// `max_entry_bytes` is not stored, and the least recently used variants are evicted to keep
-    /// the total within `max_total_bytes`.
-    #[must_use]
-    pub fn weigher(
-        mut self,
-        weigh: fn(&V) -> usize,
-        max_entry_bytes: usize,
-        max_total_bytes: usize,
-    ) -> Self {
-        self.weigher = Some(Weigher {
-            weigh,
-            max_entry: max_entry_bytes,
-            max_total: max_total_bytes,
-        });
-        self
-    }
-
     pub(crate) fn params(&self) -> DigestParams<'_> {
         DigestParams {
             key: &self.digest_key,
@@ -170,20 +137,7 @@ impl<V> CacheConfig<V> {
     }
 }
 
-impl<V> Clone for CacheConfig<V> {
-    fn clone(&self) -> Self {
-        Self {
-            digest_key: self.digest_key,
-            ttl: self.ttl,
-            max_entries: self.max_entries,
-            varied: self.varied.clone(),
-            cookie_scope: self.cookie_scope.clone(),
-            weigher: self.weigher.clone(),
-        }
-    }
-}
-
-impl<V> fmt::Debug for CacheConfig<V> {
+impl fmt::Debug for CacheConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CacheConfig")
             .field("digest_key", &"<redacted>")
@@ -191,10 +145,6 @@ impl<V> fmt::Debug for CacheConfig<V> {
             .field("max_entries", &self.max_entries)
             .field("varied", &self.varied)
             .field("cookie_scope", &self.cookie_scope)
-            .field(
-                "weigher",
-                &self.weigher.as_ref().map(|w| (w.max_entry, w.max_total)),
-            )
             .finish()
     }
 }
@@ -218,7 +168,7 @@ pub enum ConfigError {
     },
 }
 
-impl<V> TryFrom<&CacheSettings> for CacheConfig<V> {
+impl TryFrom<&CacheSettings> for CacheConfig {
     type Error = ConfigError;
 
     /// The configuration the settings describe, with an all-zero digest key (set a secret one

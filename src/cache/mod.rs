@@ -9,9 +9,9 @@
 //! `Cookie`.
 //!
 //! Entries expire after a TTL (default 300 s) and the least recently used variants are evicted
-//! beyond a cap (default 100), and optionally beyond a byte budget given by a weigher. `insert`
-//! returns what it evicted, so a host mirroring the cache (for example in a service worker's Cache
-//! Storage) can delete the same entries. The cache, with ages and recency order, saves to and
+//! beyond a cap (default 100), and optionally beyond a byte budget given by a weigher injected
+//! with [`SnapshotCache::with_weigher`]. `insert` returns what it evicted, so a host mirroring
+//! the cache (for example in a service worker's Cache Storage) can delete the same entries. The cache, with ages and recency order, saves to and
 //! restores from any serde format ([`SnapshotCache::save`], [`SnapshotCache::restore`]).
 //! [`checks`] holds the configuration checks `djust.C301`-`djust.C303`.
 //!

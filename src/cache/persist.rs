@@ -102,14 +102,14 @@ impl<'de> Deserialize<'de> for VariantId {
     }
 }
 
-impl<V> CacheConfig<V> {
+impl CacheConfig {
     fn fingerprint(&self) -> VariantId {
         VariantId(self.params().fingerprint(&self.varied))
     }
 }
 
 /// Checks a saved entry's URL and `Vary` names against what `insert` would have stored.
-fn validate<V, T>(config: &CacheConfig<V>, e: &SavedEntry<T>) -> Result<(), &'static str> {
+fn validate<T>(config: &CacheConfig, e: &SavedEntry<T>) -> Result<(), &'static str> {
     if normalise_url(&e.url).ok().as_deref() != Some(e.url.as_str()) {
         return Err("url is not a normalised http(s) url");
     }
@@ -179,7 +179,8 @@ impl<V> SnapshotCache<V> {
     /// Rebuilds a cache from `saved` at `now` under `config`: each entry's store time is `now`
     /// minus its saved age, and the recency order is the saved one.
     ///
-    /// Entries beyond `config`'s cap or byte budget are evicted least recently used first, and
+    /// Entries beyond `config`'s cap are evicted least recently used first (and beyond the byte
+    /// budget, with [`restore_with_weigher`](Self::restore_with_weigher)), and
     /// entries whose age reaches back before the earliest instant the platform can represent are
     /// dropped; both are returned so a mirror can delete them.
     ///
@@ -193,7 +194,34 @@ impl<V> SnapshotCache<V> {
     /// digest key, always-varied headers or cookie scope differ from the saving cache's, and
     /// [`RestoreError::InvalidEntry`] for a malformed entry. Nothing is restored then.
     pub fn restore(
-        config: CacheConfig<V>,
+        config: CacheConfig,
+        now: Instant,
+        saved: SavedCache<V>,
+    ) -> Result<(Self, Vec<Evicted>), RestoreError> {
+        Self::new(config).restored(now, saved)
+    }
+
+    /// [`restore`](Self::restore) into a cache made by
+    /// [`with_weigher`](Self::with_weigher): entries heavier than a budget are dropped, and the
+    /// least recently used are evicted to keep the total within `max_total_bytes`.
+    ///
+    /// # Errors
+    ///
+    /// As [`restore`](Self::restore).
+    pub fn restore_with_weigher(
+        config: CacheConfig,
+        weigh: fn(&V) -> usize,
+        max_entry_bytes: usize,
+        max_total_bytes: usize,
+        now: Instant,
+        saved: SavedCache<V>,
+    ) -> Result<(Self, Vec<Evicted>), RestoreError> {
+        Self::with_weigher(config, weigh, max_entry_bytes, max_total_bytes).restored(now, saved)
+    }
+
+    /// Fills this empty cache from `saved` at `now`.
+    fn restored(
+        mut self,
         now: Instant,
         saved: SavedCache<V>,
     ) -> Result<(Self, Vec<Evicted>), RestoreError> {
@@ -202,26 +230,26 @@ impl<V> SnapshotCache<V> {
                 found: saved.format,
             });
         }
-        if saved.fingerprint != config.fingerprint() {
+        if saved.fingerprint != self.config.fingerprint() {
             return Err(RestoreError::ConfigMismatch);
         }
         for (index, e) in saved.entries.iter().enumerate() {
-            validate(&config, e).map_err(|reason| RestoreError::InvalidEntry { index, reason })?;
+            validate(&self.config, e)
+                .map_err(|reason| RestoreError::InvalidEntry { index, reason })?;
         }
-        let mut cache = Self::new(config);
         let mut dropped = Vec::new();
         for e in saved.entries {
             let variant = VariantId(e.variant.0);
-            let reason = match (cache.weigh(&e.value), now.checked_sub(e.age)) {
+            let reason = match (self.weigh(&e.value), now.checked_sub(e.age)) {
                 (Err(_), _) => EvictionReason::Budget,
                 (Ok(_), None) => EvictionReason::Unrestorable,
                 (Ok(weight), Some(stored_at)) => {
                     let vary: Vec<Box<str>> =
                         e.vary.into_iter().map(String::into_boxed_str).collect();
-                    cache.next_seq = cache.next_seq.max(e.seq.saturating_add(1));
-                    cache.take(variant.0);
+                    self.next_seq = self.next_seq.max(e.seq.saturating_add(1));
+                    self.take(variant.0);
                     dropped.extend(
-                        cache.push(variant.0, &e.url, &vary, stored_at, e.seq, weight, e.value),
+                        self.push(variant.0, &e.url, &vary, stored_at, e.seq, weight, e.value),
                     );
                     continue;
                 }
@@ -232,6 +260,6 @@ impl<V> SnapshotCache<V> {
                 reason,
             });
         }
-        Ok((cache, dropped))
+        Ok((self, dropped))
     }
 }

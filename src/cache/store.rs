@@ -17,7 +17,6 @@ use crate::time::Instant;
 /// The answer of [`SnapshotCache::get`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[must_use]
-#[non_exhaustive]
 pub enum Lookup<T> {
     /// A fresh value stored for this URL under matching varied headers.
     Fresh(T),
@@ -133,6 +132,13 @@ pub(crate) struct Entry<V> {
     pub(crate) value: V,
 }
 
+/// A value's weight function and the budgets it is checked against.
+struct Weigher<V> {
+    weigh: fn(&V) -> usize,
+    max_entry: usize,
+    max_total: usize,
+}
+
 /// A `Vary` field set in use for a URL, how many variants use it, and the digest state for the
 /// URL and field names.
 struct VaryUse {
@@ -163,7 +169,9 @@ struct VaryUse {
 /// # Ok::<(), liveshell::cache::NotStorable>(())
 /// ```
 pub struct SnapshotCache<V> {
-    pub(crate) config: CacheConfig<V>,
+    pub(crate) config: CacheConfig,
+    /// Injected by [`SnapshotCache::with_weigher`]; `None`: every value weighs 0.
+    weigher: Option<Weigher<V>>,
     /// Unbounded: the cap and budget are enforced here, so every eviction is reported.
     pub(crate) entries: LruCache<u128, Entry<V>>,
     index: HashMap<Arc<str>, Vec<VaryUse>, DefaultHasher>,
@@ -177,16 +185,57 @@ fn is_fresh(ttl: Duration, now: Instant, stored_at: Instant) -> bool {
 }
 
 impl<V> SnapshotCache<V> {
-    /// An empty cache.
+    /// An empty cache without byte budgets.
     #[must_use]
-    pub fn new(config: CacheConfig<V>) -> Self {
+    pub fn new(config: CacheConfig) -> Self {
         Self {
             config,
+            weigher: None,
             entries: LruCache::unbounded(),
             index: HashMap::default(),
             total_weight: 0,
             next_seq: 0,
             stats: CacheStats::default(),
+        }
+    }
+
+    /// An empty cache that weighs each value with `weigh` (for example its length in bytes): a
+    /// value heavier than `max_entry_bytes` (or `max_total_bytes`) is not stored, and the least
+    /// recently used variants are evicted to keep the total within `max_total_bytes`.
+    ///
+    /// The weigher is injected here rather than in the [`CacheConfig`] so that the configuration
+    /// stays independent of the value type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::cache::{CacheConfig, NotStorable, RequestKey, SnapshotCache};
+    /// use liveshell::time::{Clock, SystemClock};
+    ///
+    /// let now = SystemClock.now();
+    /// let config = CacheConfig::new([42; 16]);
+    /// let mut cache = SnapshotCache::with_weigher(config, String::len, 256 * 1024, 8 * 1024 * 1024);
+    /// let req = RequestKey::new("https://x.test/", &[])?;
+    /// cache.insert(now, &req, None, "<p>hi</p>".to_string())?;
+    /// assert_eq!(cache.total_weight(), 9);
+    /// let huge = "x".repeat(300 * 1024);
+    /// assert!(matches!(cache.insert(now, &req, None, huge), Err(NotStorable::TooLarge { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_weigher(
+        config: CacheConfig,
+        weigh: fn(&V) -> usize,
+        max_entry_bytes: usize,
+        max_total_bytes: usize,
+    ) -> Self {
+        Self {
+            weigher: Some(Weigher {
+                weigh,
+                max_entry: max_entry_bytes,
+                max_total: max_total_bytes,
+            }),
+            ..Self::new(config)
         }
     }
 
@@ -387,7 +436,7 @@ impl<V> SnapshotCache<V> {
         while self.entries.len() >= self.config.max_entries.get() {
             evicted.push(self.evict_lru(EvictionReason::Capacity));
         }
-        if let Some(w) = &self.config.weigher {
+        if let Some(w) = &self.weigher {
             let max_total = w.max_total;
             while self.total_weight.saturating_add(weight) > max_total && !self.entries.is_empty() {
                 evicted.push(self.evict_lru(EvictionReason::Budget));
@@ -442,7 +491,7 @@ impl<V> SnapshotCache<V> {
 
     /// The weight of `value`, checked against the per-entry and total budgets.
     pub(crate) fn weigh(&self, value: &V) -> Result<usize, NotStorable> {
-        let Some(w) = &self.config.weigher else {
+        let Some(w) = &self.weigher else {
             return Ok(0);
         };
         let weight = (w.weigh)(value);
@@ -518,6 +567,10 @@ impl<V> fmt::Debug for SnapshotCache<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SnapshotCache")
             .field("config", &self.config)
+            .field(
+                "byte_budgets",
+                &self.weigher.as_ref().map(|w| (w.max_entry, w.max_total)),
+            )
             .field("len", &self.entries.len())
             .field("total_weight", &self.total_weight)
             .field("stats", &self.stats)
