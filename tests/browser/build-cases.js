@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Writes cases.jsonl: the hand-written cases (hand-cases.js), then the generated ones
+// (generate.js, seed SEED). Run it after editing either file, then re-record (README.md).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const hand = require('./hand-cases');
+const { generate } = require('./generate');
+
+const SEED = 20261121;
+const GENERATED = 200;
+
+const out = [];
+const seen = new Set();
+for (const [id, body] of hand) {
+  if (seen.has(id)) throw new Error('duplicate id ' + id);
+  seen.add(id);
+  out.push(typeof body === 'string' ? { id, html: body } : { id, recipe: body.recipe });
+}
+for (const c of generate(SEED, GENERATED)) out.push(c);
+fs.writeFileSync(path.join(__dirname, 'cases.jsonl'), out.map((c) => JSON.stringify(c)).join('\n') + '\n');
+console.log('wrote ' + hand.length + ' hand-written and ' + GENERATED + ' generated cases (seed ' + SEED + ')');
