@@ -1,0 +1,290 @@
+//! Split an HTML page into its shell and the contents of its `<main>` element, as a browser would.
+//!
+//! djust finds `<main>` with the regex `<main\b[^>]*>([\s\S]*?)</main>`, which breaks on `<main>` in
+//! comments, `</main>` in scripts and attribute values, `<main-nav>`, nested and templated `<main>`,
+//! and `</main >`. This module parses the whole page with html5ever (the WHATWG HTML parsing
+//! algorithm, scripting enabled), finds the first HTML `main` element in tree order (template
+//! contents and shadow roots do not count), and returns:
+//!
+//! - `main`: that element's `innerHTML`, byte for byte what a current browser returns;
+//! - `shell`: `<!DOCTYPE name>` (if the page has a doctype) followed by the document element's
+//!   `outerHTML`, with the main element emptied and marked by a placeholder attribute
+//!   (`data-djust-shell-placeholder="1"` by default). The main element keeps its other attributes.
+//!
+//! There is no drive loop and no time: each call is a pure function of its input. The parser builds
+//! its tree in a flat arena and the serializer is iterative, so arbitrarily deep nesting never
+//! overflows the stack.
+//!
+//! # Examples
+//!
+//! ```
+//! let page = "<!DOCTYPE html><nav>N</nav><!-- <main>no</main> --><main class=x>Hi &amp; bye</main>";
+//! let split = liveshell::shell::split(page).expect("the page has a main element");
+//! assert_eq!(split.main, "Hi &amp; bye");
+//! assert_eq!(
+//!     split.shell,
+//!     "<!DOCTYPE html><html><head></head><body><nav>N</nav><!-- <main>no</main> -->\
+//!      <main class=\"x\" data-djust-shell-placeholder=\"1\"></main></body></html>"
+//! );
+//! assert_eq!(liveshell::shell::main_inner("<div>no main</div>"), None);
+//! ```
+
+mod serialize;
+mod sink;
+
+use html5ever::tendril::TendrilSink;
+use html5ever::tree_builder::TreeBuilderOpts;
+use html5ever::{ParseOpts, local_name, ns};
+
+use self::serialize::{Plan, serialize};
+use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId};
+
+/// The default placeholder attribute set on the emptied main element.
+pub const DEFAULT_PLACEHOLDER: (&str, &str) = ("data-djust-shell-placeholder", "1");
+
+/// Errors from configuring the split.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShellError {
+    /// The placeholder attribute name cannot be written as an HTML attribute.
+    #[error("invalid placeholder attribute name `{name}`")]
+    InvalidAttributeName {
+        /// The rejected name.
+        name: String,
+    },
+}
+
+/// Options for [`split_with`] and [`main_inner_with`].
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::shell::{ShellOptions, split_with};
+/// let options = ShellOptions::default().placeholder("data-shell", "main")?;
+/// let split = split_with("<main id=m>x</main>", &options).unwrap();
+/// assert_eq!(
+///     split.shell,
+///     "<html><head></head><body><main id=\"m\" data-shell=\"main\"></main></body></html>"
+/// );
+/// # Ok::<(), liveshell::shell::ShellError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellOptions {
+    name: String,
+    value: String,
+    scripting: bool,
+}
+
+impl Default for ShellOptions {
+    fn default() -> Self {
+        Self {
+            name: DEFAULT_PLACEHOLDER.0.to_owned(),
+            value: DEFAULT_PLACEHOLDER.1.to_owned(),
+            scripting: true,
+        }
+    }
+}
+
+impl ShellOptions {
+    /// Sets the placeholder attribute written on the emptied main element.
+    ///
+    /// The name is ASCII-lowercased, as `setAttribute` does on an HTML element.
+    ///
+    /// # Errors
+    ///
+    /// [`ShellError::InvalidAttributeName`] if the name is empty or contains ASCII whitespace,
+    /// `"`, `'`, `>`, `/`, `=`, `<`, or a control character.
+    pub fn placeholder(mut self, name: &str, value: &str) -> Result<Self, ShellError> {
+        let invalid = name.is_empty()
+            || name.chars().any(|c| {
+                c.is_ascii_whitespace()
+                    || c.is_control()
+                    || matches!(c, '"' | '\'' | '>' | '/' | '=' | '<')
+            });
+        if invalid {
+            return Err(ShellError::InvalidAttributeName {
+                name: name.to_owned(),
+            });
+        }
+        self.name = name.to_ascii_lowercase();
+        self.value = value.to_owned();
+        Ok(self)
+    }
+
+    /// Sets the parser's scripting flag (default on, as in a browser with JavaScript).
+    ///
+    /// With scripting on, `noscript` content is raw text; with it off, it is parsed as markup.
+    #[must_use]
+    pub fn scripting(mut self, enabled: bool) -> Self {
+        self.scripting = enabled;
+        self
+    }
+
+    /// The placeholder attribute's name and value.
+    #[must_use]
+    pub fn placeholder_attribute(&self) -> (&str, &str) {
+        (&self.name, &self.value)
+    }
+
+    /// Whether the parser runs with scripting enabled.
+    #[must_use]
+    pub fn is_scripting(&self) -> bool {
+        self.scripting
+    }
+}
+
+/// A page split into its shell and its main content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Split {
+    /// The page with its main element emptied and marked with the placeholder attribute.
+    pub shell: String,
+    /// The main element's `innerHTML`.
+    pub main: String,
+}
+
+/// Splits `html` into shell and main with the default options.
+///
+/// Returns `None` when the page has no HTML `main` element outside templates.
+///
+/// # Examples
+///
+/// ```
+/// let split = liveshell::shell::split("<main>a<b>b</main>c").unwrap();
+/// assert_eq!(split.main, "a<b>b</b>");
+/// ```
+#[must_use]
+pub fn split(html: &str) -> Option<Split> {
+    split_with(html, &ShellOptions::default())
+}
+
+/// Splits `html` into shell and main with `options`.
+///
+/// Returns `None` when the page has no HTML `main` element outside templates.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::shell::{ShellOptions, split_with};
+/// let page = "<main><noscript><b>x</b></noscript></main>";
+/// let off = split_with(page, &ShellOptions::default().scripting(false)).unwrap();
+/// assert_eq!(off.main, "<noscript><b>x</b></noscript>");
+/// ```
+#[must_use]
+pub fn split_with(html: &str, options: &ShellOptions) -> Option<Split> {
+    let doc = parse(html, options);
+    let main = find_main(&doc)?;
+    let plan = plan(options, main);
+    let mut out = String::with_capacity(html.len() + 64);
+    serialize(&mut out, &doc, main, false, &plan);
+    let mut shell = String::with_capacity(html.len().saturating_sub(out.len()) + 128);
+    if let Some(name) = &doc.doctype {
+        shell.push_str("<!DOCTYPE ");
+        shell.push_str(name);
+        shell.push('>');
+    }
+    let root = document_element(&doc);
+    if root != NONE {
+        serialize(&mut shell, &doc, root, true, &plan);
+    }
+    Some(Split { shell, main: out })
+}
+
+/// The main element's `innerHTML` with the default options.
+///
+/// Returns `None` when the page has no HTML `main` element outside templates.
+/// `main_inner(x)` equals `split(x).map(|s| s.main)`, but does not build the shell.
+///
+/// # Examples
+///
+/// ```
+/// let page = "<script>'</main>'</script><main-nav>A</main-nav><main data-x='a>b'>C</main>";
+/// assert_eq!(liveshell::shell::main_inner(page).as_deref(), Some("C"));
+/// ```
+#[must_use]
+pub fn main_inner(html: &str) -> Option<String> {
+    main_inner_with(html, &ShellOptions::default())
+}
+
+/// The main element's `innerHTML` with `options`.
+///
+/// Returns `None` when the page has no HTML `main` element outside templates.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::shell::{ShellOptions, main_inner_with};
+/// let page = "<main><noscript><b>x</b></noscript></main>";
+/// let on = main_inner_with(page, &ShellOptions::default()).unwrap();
+/// assert_eq!(on, "<noscript><b>x</b></noscript>");
+/// ```
+#[must_use]
+pub fn main_inner_with(html: &str, options: &ShellOptions) -> Option<String> {
+    let doc = parse(html, options);
+    let main = find_main(&doc)?;
+    let mut out = String::with_capacity(html.len() / 2);
+    serialize(&mut out, &doc, main, false, &plan(options, main));
+    Some(out)
+}
+
+fn plan(options: &ShellOptions, main: NodeId) -> Plan<'_> {
+    Plan {
+        scripting: options.scripting,
+        emptied: main,
+        name: &options.name,
+        value: &options.value,
+    }
+}
+
+fn parse(html: &str, options: &ShellOptions) -> Document {
+    let opts = ParseOpts {
+        tree_builder: TreeBuilderOpts {
+            scripting_enabled: options.scripting,
+            ..TreeBuilderOpts::default()
+        },
+        ..ParseOpts::default()
+    };
+    html5ever::parse_document(ArenaSink::with_capacity(html.len() / 64), opts).one(html)
+}
+
+/// The document's first element child.
+fn document_element(doc: &Document) -> NodeId {
+    let mut child = doc.nodes[DOCUMENT as usize].first_child;
+    while child != NONE && !matches!(doc.nodes[child as usize].data, NodeData::Element { .. }) {
+        child = doc.nodes[child as usize].next_sibling;
+    }
+    child
+}
+
+/// The first HTML `main` element in tree order, not looking into template contents.
+fn find_main(doc: &Document) -> Option<NodeId> {
+    if !doc.saw_main {
+        return None;
+    }
+    let nodes = &doc.nodes;
+    let mut current = nodes[DOCUMENT as usize].first_child;
+    while current != NONE {
+        let node = &nodes[current as usize];
+        if node.name.ns == ns!(html) && node.name.local == local_name!("main") {
+            return Some(current);
+        }
+        // Pre-order: first child, else the next sibling of the nearest ancestor that has one.
+        if node.first_child != NONE {
+            current = node.first_child;
+            continue;
+        }
+        let mut up = current;
+        loop {
+            let n = &nodes[up as usize];
+            if n.next_sibling != NONE {
+                current = n.next_sibling;
+                break;
+            }
+            up = n.parent;
+            if up == DOCUMENT || up == NONE {
+                return None;
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,227 @@
+//! The HTML fragment serialization algorithm over the arena, without recursion.
+//!
+//! It writes what a current browser's `innerHTML` / `outerHTML` gives: `&`, U+00A0, `<` and `>`
+//! escaped in text; `&`, U+00A0, `"`, `<` and `>` escaped in attribute values; the children of
+//! raw-text elements verbatim (`noscript` too when scripting is on); no end tag and no children for
+//! void elements; template contents in place of a template's (empty) child list.
+
+use html5ever::{QualName, local_name, ns};
+
+use super::sink::{Document, NONE, NodeData, NodeId};
+
+/// How to serialize: the scripting flag, and an element to write emptied, with one attribute set.
+pub(super) struct Plan<'a> {
+    /// Whether `noscript` content is raw text.
+    pub(super) scripting: bool,
+    /// The element whose children are left out and whose attribute `name` is set to `value`.
+    pub(super) emptied: NodeId,
+    /// The placeholder attribute's name.
+    pub(super) name: &'a str,
+    /// The placeholder attribute's value.
+    pub(super) value: &'a str,
+}
+
+/// Whether an HTML element of this name serializes as void (no children, no end tag).
+fn is_void(name: &QualName) -> bool {
+    name.ns == ns!(html)
+        && matches!(
+            name.local,
+            local_name!("area")
+                | local_name!("base")
+                | local_name!("basefont")
+                | local_name!("bgsound")
+                | local_name!("br")
+                | local_name!("col")
+                | local_name!("embed")
+                | local_name!("frame")
+                | local_name!("hr")
+                | local_name!("img")
+                | local_name!("input")
+                | local_name!("keygen")
+                | local_name!("link")
+                | local_name!("meta")
+                | local_name!("param")
+                | local_name!("source")
+                | local_name!("track")
+                | local_name!("wbr")
+        )
+}
+
+/// Whether text children of this element are written verbatim.
+fn is_raw_text_parent(name: &QualName, scripting: bool) -> bool {
+    name.ns == ns!(html)
+        && match name.local {
+            local_name!("style")
+            | local_name!("script")
+            | local_name!("xmp")
+            | local_name!("iframe")
+            | local_name!("noembed")
+            | local_name!("noframes")
+            | local_name!("plaintext") => true,
+            local_name!("noscript") => scripting,
+            _ => false,
+        }
+}
+
+/// Appends `text` to `out`, escaping `&`, U+00A0, `<`, `>` and, in attribute values, `"`.
+pub(super) fn escape(out: &mut String, text: &str, attribute: bool) {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let replacement = match bytes[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attribute => "&quot;",
+            0xC2 if bytes.get(i + 1) == Some(&0xA0) => "&nbsp;",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        i += if replacement == "&nbsp;" { 2 } else { 1 };
+        start = i;
+    }
+    out.push_str(&text[start..]);
+}
+
+/// Appends `<name attr="value" ...>` for the element `id`, applying the plan's attribute if it
+/// is the emptied element.
+fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
+    let node = &doc.nodes[id as usize];
+    let NodeData::Element { attrs, .. } = &node.data else {
+        return;
+    };
+    out.push('<');
+    out.push_str(&node.name.local);
+    let mut replaced = false;
+    for attr in attrs {
+        out.push(' ');
+        let name = &attr.name;
+        match name.ns {
+            ns!() => {}
+            ns!(xml) => out.push_str("xml:"),
+            ns!(xmlns) if name.local != local_name!("xmlns") => out.push_str("xmlns:"),
+            ns!(xmlns) => {}
+            ns!(xlink) => out.push_str("xlink:"),
+            _ => {
+                if let Some(prefix) = &name.prefix {
+                    out.push_str(prefix);
+                    out.push(':');
+                }
+            }
+        }
+        out.push_str(&name.local);
+        out.push_str("=\"");
+        if id == plan.emptied && name.ns == ns!() && &*name.local == plan.name {
+            replaced = true;
+            escape(out, plan.value, true);
+        } else {
+            escape(out, &attr.value, true);
+        }
+        out.push('"');
+    }
+    if id == plan.emptied && !replaced {
+        out.push(' ');
+        out.push_str(plan.name);
+        out.push_str("=\"");
+        escape(out, plan.value, true);
+        out.push('"');
+    }
+    out.push('>');
+}
+
+fn end_tag(out: &mut String, name: &QualName) {
+    out.push_str("</");
+    out.push_str(&name.local);
+    out.push('>');
+}
+
+/// The node whose children are `id`'s children for serialization (template contents for a
+/// template).
+fn children_of(doc: &Document, id: NodeId) -> NodeId {
+    match doc.nodes[id as usize].data {
+        NodeData::Element { contents, .. } if contents != NONE => contents,
+        _ => id,
+    }
+}
+
+/// Appends the serialization of `root` (its `outerHTML` if `include_root`, else its `innerHTML`)
+/// to `out`. Iterative: the explicit stack holds the open ancestors.
+pub(super) fn serialize(
+    out: &mut String,
+    doc: &Document,
+    root: NodeId,
+    include_root: bool,
+    plan: &Plan<'_>,
+) {
+    let nodes = &doc.nodes;
+    // Elements whose children are being written, innermost last, each with its raw-text flag.
+    let mut stack: Vec<(NodeId, bool)> = Vec::new();
+    let mut current = if include_root {
+        root
+    } else {
+        let raw = is_raw_text_parent(&nodes[root as usize].name, plan.scripting);
+        stack.push((root, raw));
+        nodes[children_of(doc, root) as usize].first_child
+    };
+    loop {
+        if current == NONE {
+            // All children of the innermost open element are written.
+            let Some((parent, _)) = stack.pop() else {
+                return;
+            };
+            if parent == root {
+                if include_root {
+                    end_tag(out, &nodes[parent as usize].name);
+                }
+                return;
+            }
+            end_tag(out, &nodes[parent as usize].name);
+            current = nodes[parent as usize].next_sibling;
+            continue;
+        }
+        let node = &nodes[current as usize];
+        match &node.data {
+            NodeData::Element { .. } => {
+                start_tag(out, doc, current, plan);
+                if !is_void(&node.name) {
+                    let first = nodes[children_of(doc, current) as usize].first_child;
+                    if first != NONE && current != plan.emptied {
+                        stack.push((current, is_raw_text_parent(&node.name, plan.scripting)));
+                        current = first;
+                        continue;
+                    }
+                    end_tag(out, &node.name);
+                }
+            }
+            NodeData::Text(text) => {
+                if stack.last().is_some_and(|&(_, raw)| raw) {
+                    out.push_str(text);
+                } else {
+                    escape(out, text, false);
+                }
+            }
+            NodeData::Comment(text) => {
+                out.push_str("<!--");
+                out.push_str(text);
+                out.push_str("-->");
+            }
+            NodeData::ProcessingInstruction { target, data } => {
+                out.push_str("<?");
+                out.push_str(target);
+                out.push(' ');
+                out.push_str(data);
+                out.push('>');
+            }
+            NodeData::Container => {}
+        }
+        if current == root {
+            return;
+        }
+        current = node.next_sibling;
+    }
+}

@@ -1,0 +1,427 @@
+//! A `TreeSink` that builds the document in a flat arena of nodes linked by indices.
+//!
+//! Nodes live in one `Vec`, so dropping the tree is a flat loop over that vector (no recursion,
+//! however deep the nesting), and a handle is a `u32`. Text stays in the tendrils html5ever hands
+//! over: adjacent text is merged with `push_tendril`, which only extends the shared buffer when the
+//! pieces are contiguous.
+
+use std::borrow::Cow;
+use std::cell::{Cell, Ref, RefCell};
+
+use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::tendril::StrTendril;
+use html5ever::{Attribute, LocalName, QualName, local_name, ns};
+
+/// Index of a node in the arena.
+pub(super) type NodeId = u32;
+
+/// "No node" in the link fields.
+pub(super) const NONE: NodeId = u32::MAX;
+
+/// The document node's index.
+pub(super) const DOCUMENT: NodeId = 0;
+
+/// What a node is.
+pub(super) enum NodeData {
+    /// The document (index 0), or a template's contents, or a declarative shadow root.
+    Container,
+    /// An element; `contents` is the template contents fragment for a `template`, else `NONE`.
+    Element {
+        attrs: Vec<Attribute>,
+        contents: NodeId,
+        annotation_xml_integration_point: bool,
+        shadow_host: bool,
+    },
+    /// A text node.
+    Text(StrTendril),
+    /// A comment.
+    Comment(StrTendril),
+    /// A processing instruction (the HTML parser never makes one; kept for completeness).
+    ProcessingInstruction {
+        target: StrTendril,
+        data: StrTendril,
+    },
+}
+
+/// One node of the arena, linked to its relatives by index.
+pub(super) struct Node {
+    pub(super) parent: NodeId,
+    pub(super) first_child: NodeId,
+    pub(super) last_child: NodeId,
+    pub(super) prev_sibling: NodeId,
+    pub(super) next_sibling: NodeId,
+    /// The element's name; an empty name for other nodes.
+    pub(super) name: QualName,
+    pub(super) data: NodeData,
+}
+
+impl Node {
+    fn new(name: QualName, data: NodeData) -> Self {
+        Self {
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            prev_sibling: NONE,
+            next_sibling: NONE,
+            name,
+            data,
+        }
+    }
+}
+
+fn no_name() -> QualName {
+    QualName::new(None, ns!(), local_name!(""))
+}
+
+/// The parsed document: the arena and the doctype's name.
+pub(super) struct Document {
+    pub(super) nodes: Vec<Node>,
+    pub(super) doctype: Option<StrTendril>,
+    /// Whether any HTML `main` element was created (if not, there is nothing to find).
+    pub(super) saw_main: bool,
+}
+
+/// The sink html5ever drives. Sink methods take `&self`, so the state sits in cells.
+pub(super) struct ArenaSink {
+    nodes: RefCell<Vec<Node>>,
+    doctype: RefCell<Option<StrTendril>>,
+    saw_main: Cell<bool>,
+}
+
+impl ArenaSink {
+    /// A sink holding only the document node, with room for about `capacity` nodes.
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        let mut nodes = Vec::with_capacity(capacity.max(1));
+        nodes.push(Node::new(no_name(), NodeData::Container));
+        Self {
+            nodes: RefCell::new(nodes),
+            doctype: RefCell::new(None),
+            saw_main: Cell::new(false),
+        }
+    }
+
+    fn push(&self, node: Node) -> NodeId {
+        let mut nodes = self.nodes.borrow_mut();
+        let id = NodeId::try_from(nodes.len()).unwrap_or(NONE);
+        // An input large enough to need 2^32 nodes cannot be held in memory alongside its tree;
+        // saturating keeps us panic-free (the node is still stored, only unreachable by index).
+        nodes.push(node);
+        id
+    }
+}
+
+/// Unlinks `target` from its parent, if it has one.
+fn detach(nodes: &mut [Node], target: NodeId) {
+    let (parent, prev, next) = {
+        let n = &nodes[target as usize];
+        (n.parent, n.prev_sibling, n.next_sibling)
+    };
+    if parent == NONE {
+        return;
+    }
+    if prev == NONE {
+        nodes[parent as usize].first_child = next;
+    } else {
+        nodes[prev as usize].next_sibling = next;
+    }
+    if next == NONE {
+        nodes[parent as usize].last_child = prev;
+    } else {
+        nodes[next as usize].prev_sibling = prev;
+    }
+    let n = &mut nodes[target as usize];
+    n.parent = NONE;
+    n.prev_sibling = NONE;
+    n.next_sibling = NONE;
+}
+
+/// Appends the detached node `child` as the last child of `parent`.
+fn append_child(nodes: &mut [Node], parent: NodeId, child: NodeId) {
+    detach(nodes, child);
+    let last = nodes[parent as usize].last_child;
+    {
+        let c = &mut nodes[child as usize];
+        c.parent = parent;
+        c.prev_sibling = last;
+    }
+    if last == NONE {
+        nodes[parent as usize].first_child = child;
+    } else {
+        nodes[last as usize].next_sibling = child;
+    }
+    nodes[parent as usize].last_child = child;
+}
+
+/// Inserts `child` just before `sibling`, which must have a parent.
+fn insert_before(nodes: &mut [Node], sibling: NodeId, child: NodeId) {
+    detach(nodes, child);
+    let (parent, prev) = {
+        let s = &nodes[sibling as usize];
+        (s.parent, s.prev_sibling)
+    };
+    {
+        let c = &mut nodes[child as usize];
+        c.parent = parent;
+        c.prev_sibling = prev;
+        c.next_sibling = sibling;
+    }
+    nodes[sibling as usize].prev_sibling = child;
+    if prev == NONE {
+        nodes[parent as usize].first_child = child;
+    } else {
+        nodes[prev as usize].next_sibling = child;
+    }
+}
+
+/// Whether `name` may host a shadow root (DOM "attach a shadow root", step 2).
+fn valid_shadow_host(name: &QualName) -> bool {
+    if name.ns != ns!(html) {
+        return false;
+    }
+    matches!(
+        name.local,
+        local_name!("article")
+            | local_name!("aside")
+            | local_name!("blockquote")
+            | local_name!("body")
+            | local_name!("div")
+            | local_name!("footer")
+            | local_name!("h1")
+            | local_name!("h2")
+            | local_name!("h3")
+            | local_name!("h4")
+            | local_name!("h5")
+            | local_name!("h6")
+            | local_name!("header")
+            | local_name!("main")
+            | local_name!("nav")
+            | local_name!("p")
+            | local_name!("section")
+            | local_name!("span")
+    ) || valid_custom_element_name(&name.local)
+}
+
+/// The HTML standard's "valid custom element name" for a name coming from the parser.
+fn valid_custom_element_name(local: &LocalName) -> bool {
+    let s: &str = local;
+    let mut chars = s.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_lowercase()) || !s.contains('-') {
+        return false;
+    }
+    if matches!(
+        s,
+        "annotation-xml"
+            | "color-profile"
+            | "font-face"
+            | "font-face-src"
+            | "font-face-uri"
+            | "font-face-format"
+            | "font-face-name"
+            | "missing-glyph"
+    ) {
+        return false;
+    }
+    chars.all(|c| {
+        matches!(c,
+            '-' | '.' | '0'..='9' | '_' | 'a'..='z' | '\u{B7}'
+            | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{37D}'
+            | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{203F}'..='\u{2040}'
+            | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+            | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+    })
+}
+
+impl TreeSink for ArenaSink {
+    type Handle = NodeId;
+    type Output = Document;
+    type ElemName<'a> = Ref<'a, QualName>;
+
+    fn finish(self) -> Document {
+        Document {
+            nodes: self.nodes.into_inner(),
+            doctype: self.doctype.into_inner(),
+            saw_main: self.saw_main.get(),
+        }
+    }
+
+    fn parse_error(&self, _msg: Cow<'static, str>) {}
+
+    fn get_document(&self) -> NodeId {
+        DOCUMENT
+    }
+
+    fn elem_name<'a>(&'a self, target: &'a NodeId) -> Ref<'a, QualName> {
+        Ref::map(self.nodes.borrow(), |nodes| &nodes[*target as usize].name)
+    }
+
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
+        if name.ns == ns!(html) && name.local == local_name!("main") {
+            self.saw_main.set(true);
+        }
+        let contents = if flags.template {
+            self.push(Node::new(no_name(), NodeData::Container))
+        } else {
+            NONE
+        };
+        self.push(Node::new(
+            name,
+            NodeData::Element {
+                attrs,
+                contents,
+                annotation_xml_integration_point: flags.mathml_annotation_xml_integration_point,
+                shadow_host: false,
+            },
+        ))
+    }
+
+    fn create_comment(&self, text: StrTendril) -> NodeId {
+        self.push(Node::new(no_name(), NodeData::Comment(text)))
+    }
+
+    fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
+        self.push(Node::new(
+            no_name(),
+            NodeData::ProcessingInstruction { target, data },
+        ))
+    }
+
+    fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
+        match child {
+            NodeOrText::AppendNode(node) => {
+                append_child(&mut self.nodes.borrow_mut(), *parent, node)
+            }
+            NodeOrText::AppendText(text) => {
+                let mut nodes = self.nodes.borrow_mut();
+                let last = nodes[*parent as usize].last_child;
+                if last != NONE {
+                    if let NodeData::Text(existing) = &mut nodes[last as usize].data {
+                        existing.push_tendril(&text);
+                        return;
+                    }
+                }
+                drop(nodes);
+                let node = self.push(Node::new(no_name(), NodeData::Text(text)));
+                append_child(&mut self.nodes.borrow_mut(), *parent, node);
+            }
+        }
+    }
+
+    fn append_based_on_parent_node(
+        &self,
+        element: &NodeId,
+        prev_element: &NodeId,
+        child: NodeOrText<NodeId>,
+    ) {
+        let has_parent = self.nodes.borrow()[*element as usize].parent != NONE;
+        if has_parent {
+            self.append_before_sibling(element, child);
+        } else {
+            self.append(prev_element, child);
+        }
+    }
+
+    fn append_doctype_to_document(
+        &self,
+        name: StrTendril,
+        _public: StrTendril,
+        _system: StrTendril,
+    ) {
+        let mut doctype = self.doctype.borrow_mut();
+        if doctype.is_none() {
+            *doctype = Some(name);
+        }
+    }
+
+    fn get_template_contents(&self, target: &NodeId) -> NodeId {
+        match self.nodes.borrow()[*target as usize].data {
+            NodeData::Element { contents, .. } if contents != NONE => contents,
+            // The tree builder asks only for templates; any other node is its own container.
+            _ => *target,
+        }
+    }
+
+    fn same_node(&self, x: &NodeId, y: &NodeId) -> bool {
+        x == y
+    }
+
+    fn set_quirks_mode(&self, _mode: QuirksMode) {}
+
+    fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
+        let mut nodes = self.nodes.borrow_mut();
+        if nodes[*sibling as usize].parent == NONE {
+            return;
+        }
+        match new_node {
+            NodeOrText::AppendNode(node) => insert_before(&mut nodes, *sibling, node),
+            NodeOrText::AppendText(text) => {
+                let prev = nodes[*sibling as usize].prev_sibling;
+                if prev != NONE {
+                    if let NodeData::Text(existing) = &mut nodes[prev as usize].data {
+                        existing.push_tendril(&text);
+                        return;
+                    }
+                }
+                drop(nodes);
+                let node = self.push(Node::new(no_name(), NodeData::Text(text)));
+                insert_before(&mut self.nodes.borrow_mut(), *sibling, node);
+            }
+        }
+    }
+
+    fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
+        if let NodeData::Element {
+            attrs: existing, ..
+        } = &mut self.nodes.borrow_mut()[*target as usize].data
+        {
+            for attr in attrs {
+                if !existing.iter().any(|a| a.name == attr.name) {
+                    existing.push(attr);
+                }
+            }
+        }
+    }
+
+    fn remove_from_parent(&self, target: &NodeId) {
+        detach(&mut self.nodes.borrow_mut(), *target);
+    }
+
+    fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
+        let mut nodes = self.nodes.borrow_mut();
+        let mut child = nodes[*node as usize].first_child;
+        while child != NONE {
+            let next = nodes[child as usize].next_sibling;
+            append_child(&mut nodes, *new_parent, child);
+            child = next;
+        }
+    }
+
+    fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
+        matches!(
+            self.nodes.borrow()[*handle as usize].data,
+            NodeData::Element {
+                annotation_xml_integration_point: true,
+                ..
+            }
+        )
+    }
+
+    fn attach_declarative_shadow(
+        &self,
+        location: &NodeId,
+        _template: &NodeId,
+        _attrs: &[Attribute],
+    ) -> bool {
+        // The template's contents become the shadow root, which is not part of the document's tree
+        // (and not serialized by `innerHTML`). The template itself is never inserted.
+        let mut nodes = self.nodes.borrow_mut();
+        let host = &mut nodes[*location as usize];
+        let valid = valid_shadow_host(&host.name);
+        match &mut host.data {
+            NodeData::Element { shadow_host, .. } if valid && !*shadow_host => {
+                *shadow_host = true;
+                true
+            }
+            _ => false,
+        }
+    }
+}
