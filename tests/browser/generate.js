@@ -25,7 +25,9 @@ const HEADS = [
   '<title></main></title>',
 ];
 
-// Pieces that go anywhere: before, inside and after main.
+// Pieces that go anywhere: before, inside and after main. `<?xml-stylesheet?>` is a bogus comment both
+// before and after whatwg/html#12118; the PI cases that html5ever cannot parse yet are hand-written
+// (`pi-*`), so that no generated case is a deviation that could hide a real mismatch.
 const FRAGMENTS = [
   'text', ' ', '\n', '\r\n', 'a\u0000b', '&amp;', '&copy', '&notin;', '&#x80;', '&nbsp;', '\u00a0', '<',
   '<p>', '</p>', '<p>para', '<b>', '</b>', '<i>', '</i>', '<a href="?x=1&y=2">', '</a>', '<nobr>',
@@ -33,7 +35,7 @@ const FRAGMENTS = [
   '<ul><li>1<li>2</ul>', '<li>', '<button>', '</button>', '<form>', '</form>', '<br>', '</br>', '<hr>',
   '<img src=x alt="<i>">', '<input value="a&quot;b">', '<table>', '<tr>', '<td>', '</td>', '</tr>', '</table>',
   '<table><tr><td>cell</td></tr></table>', '<caption>', '<select>', '<option>o', '</select>',
-  '<select><option>a<option>b</select>', '<!-- <main>c</main> -->', '<!---->', '<!-->', '<?pi?>',
+  '<select><option>a<option>b</select>', '<!-- <main>c</main> -->', '<!---->', '<!-->', '<?xml-stylesheet?>',
   '<script>"</main>"</script>', '<script><!--<script></script></main>--></script>', '<style></main></style>',
   '<textarea></main>&lt;</textarea>', '<title>&lt;x</title>', '<xmp></main></xmp>', '<iframe></main></iframe>',
   '<noscript></main></noscript>', '<noembed></main></noembed>', '<pre>\n\nq</pre>', '<listing>\nl</listing>',

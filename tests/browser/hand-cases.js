@@ -82,6 +82,23 @@ const cases = [
   ['comment-dashes-gt', d('<main><!--a--->b</main>')],
   ['comment-lt-bang-dash', d('<main><!--a<!--->b</main>')],
 
+  // ---- processing instructions (<?target data?>, parsed as nodes since whatwg/html#12118) ------------
+  ['pi-in-main', d('<main>a<?target data?>b</main>')],
+  ['pi-marker-name', d('<main><?marker name="results"?></main>')],
+  ['pi-data-questions', d('<main><?t ???></main>')],
+  ['pi-question-in-target', d('<main><?t?d?></main>')],
+  ['pi-gt-closes', d('<main><?t a>b?></main>')],
+  ['pi-uppercase-target', d('<main><?PHP echo 1; ?></main>')],
+  ['pi-in-head', '<!DOCTYPE html><head><?marker x?><title>t</title></head><body><main>m</main></body>'],
+  ['pi-in-svg', d('<main><svg><?t d?></svg></main>')],
+  ['pi-in-table', d('<main><table><?t?><tr><td>x</td></tr></table></main>')],
+  ['pi-before-doctype', '<?php x?><!DOCTYPE html><main>a</main>'],
+  ['pi-xml-is-comment', d('<main><?xml version="1.0"?></main>')],
+  ['pi-xml-stylesheet-is-comment', d('<main><?xml-stylesheet href="s.css"?></main>')],
+  ['pi-empty-is-comment', d('<main><?></main>')],
+  ['pi-digit-target-is-comment', d('<main><?1x?></main>')],
+  ['pi-eof-is-comment', d('<main>a<?')],
+
   // ---- raw text and RCDATA containing </main> ---------------------------------------------------------
   ['raw-script-end-main', d('<main>a<script>var s = "</main>";</script>b</main>c')],
   ['raw-script-in-head', '<!DOCTYPE html><head><script>document.write("<main>x</main>")</script></head><body><main>y</main></body>'],
@@ -133,6 +150,7 @@ const cases = [
   ['attr-placeholder-present', d('<main data-djust-shell-placeholder="0" class="x" id="m">y</main>')],
   ['attr-placeholder-present-uppercase', d('<main DATA-DJUST-SHELL-PLACEHOLDER class=x>y</main>')],
   ['attr-placeholder-last-already', d('<main class="x" data-djust-shell-placeholder="1">y</main>')],
+  ['attr-placeholder-duplicate', d('<main data-djust-shell-placeholder=a data-djust-shell-placeholder=b id=z>y</main>')],
   ['attr-no-value', d('<main hidden aria-busy>x</main>')],
   ['attr-odd-names', d('<main a"b=1 c\'=2 <d=3 =e>x</main>')],
   ['attr-slash-between', d('<main/id=a/class=b>x</main>')],
@@ -170,6 +188,14 @@ const cases = [
   ['template-shadowroot-on-main', d('<main><template shadowrootmode="open"><slot></slot></template>x</main>')],
   ['template-shadowroot-main-inside', d('<div><template shadowrootmode="open"><main>s</main></template></div><main>real</main>')],
 
+  ['template-shadowroot-outside-main', d('<div id=host><template shadowrootmode="open"><p>shadow</p></template>light</div><main>m</main>')],
+  ['template-shadowroot-invalid-host', d('<main><a href=x><template shadowrootmode="open">t</template></a></main>')],
+  ['template-shadowroot-twice', d('<main><div><template shadowrootmode="open">1</template><template shadowrootmode="open">2</template></div></main>')],
+  ['template-shadowroot-bogus-mode', d('<main><div><template shadowrootmode="sideways">t</template></div></main>')],
+  ['template-shadowroot-closed-serializable', d('<main><div><template shadowrootmode="closed" shadowrootserializable shadowrootclonable>t</template>x</div></main>')],
+  ['template-shadowroot-in-template', d('<main><template><div><template shadowrootmode="open">s</template></div></template></main>')],
+  ['template-shadowroot-only-main', d('<div><template shadowrootmode="open"><main>x</main></template></div>')],
+  ['template-shadowroot-uppercase-mode', d('<main><div><template SHADOWROOTMODE="OPEN">t</template></div></main>')],
   // ---- foreign content: SVG and MathML ------------------------------------------------------------
   ['foreign-svg-main-only', d('<svg><main>x</main></svg>')],
   ['foreign-svg-main-then-real', d('<svg><main>x</main></svg><main>real</main>')],
@@ -232,6 +258,15 @@ const cases = [
   ['select-in-table', d('<table><tr><td><select><main>x</main></select></td></tr></table>')],
   ['select-nested-select', d('<main><select><option>a<select>b</main>')],
   ['select-selectedcontent', d('<main><select><button><selectedcontent></selectedcontent></button><option>A</option><option selected>B<b>!</b></option></select></main>')],
+  ['select-selectedcontent-implicit-close', d('<main><select><button><selectedcontent></selectedcontent></button><option selected>A<i>a</i><option>B</select></main>')],
+  ['select-selectedcontent-none-selected', d('<main><select><button><selectedcontent></selectedcontent></button><option>A</option><option>B</option></select></main>')],
+  ['select-selectedcontent-multiple', d('<main><select multiple><button><selectedcontent></selectedcontent></button><option selected>A</option></select></main>')],
+  ['select-selectedcontent-disabled-first', d('<main><select><button><selectedcontent></selectedcontent></button><option disabled>A</option><option>B</option></select></main>')],
+  ['select-selectedcontent-two', d('<main><select><button><selectedcontent id=a></selectedcontent><selectedcontent id=b></selectedcontent></button><option>A</option></select></main>')],
+  ['select-selectedcontent-outside-button', d('<main><select><selectedcontent></selectedcontent><option>A</option></select></main>')],
+  ['select-selectedcontent-outside-select', d('<main><selectedcontent>x</selectedcontent><option>A</option></main>')],
+  ['select-selectedcontent-in-shell', d('<select><button><selectedcontent></selectedcontent></button><option>S</option></select><main>m</main>')],
+  ['select-datalist-optgroup-nesting', d('<main><select><optgroup><optgroup><option>a</option></optgroup></select><datalist><option>d</datalist></main>')],
   ['select-keygen', d('<main><select><keygen>x</select></main>')],
   ['select-svg-in-option', d('<main><select><option><svg><main>s</main></svg></option></select></main>')],
 
@@ -307,6 +342,9 @@ const cases = [
   ['frameset-noframes-main', '<!DOCTYPE html><frameset><noframes><main>x</main></noframes></frameset>'],
   ['frameset-in-head', '<!DOCTYPE html><head><frameset><main>x</main>'],
 
+  ['frameset-after-whitespace-main', '<!DOCTYPE html><main> \n</main><frameset><frame></frameset>'],
+  ['frameset-after-nbsp-main', '<!DOCTYPE html><main>&nbsp;</main><frameset><frame></frameset>'],
+  ['frameset-after-pre-main', '<!DOCTYPE html><main><pre></pre></main><frameset><frame></frameset>'],
   // ---- leading newline in pre, textarea, listing -----------------------------------------------
   ['newline-pre-one', d('<main><pre>\nx</pre></main>')],
   ['newline-pre-two', d('<main><pre>\n\nx</pre></main>')],
@@ -334,6 +372,13 @@ const cases = [
   ['elem-details-dialog', d('<main><details open><summary>s</summary>d</details><dialog open>x</dialog></main>')],
   ['elem-p-in-button', d('<main><p><button><p>x</button></main>')],
 
+  ['elem-body-html-head-in-main', d('<main><body class=late><html data-late=1><head><title>x</title></head>y</main>')],
+  ['elem-frameset-in-main', d('<main>a<frameset><frame></frameset>b</main>')],
+  ['elem-math-mglyph', d('<main><math><mi><mglyph/><malignmark/></mi><mglyph/></math></main>')],
+  ['elem-svg-xmlns-attrs', d('<main><svg xmlns="http://www.w3.org/2000/svg" xmlns:foo="urn:x" foo:bar="y"><g xlink:title=t></g></svg></main>')],
+  ['elem-html-attrs-with-colon', d('<main xml:lang="en" xlink:href="x" xmlns="urn:y">x</main>')],
+  ['ent-more-named', d('<main>&Eacute &eacute; &NotNestedLessLess; &amp;amp; &ThickSpace;</main>')],
+  ['ent-zero-in-attr', d('<main><a title="&#0;&#x0;">x</a></main>')],
   // ---- size and depth -------------------------------------------------------------------------------
   ['size-deep-5000', { recipe: [['<!DOCTYPE html><body><main>', 1], ['<div>', 5000], ['x', 1], ['</div>', 5000], ['</main>', 1]] }],
   ['size-deep-5000-main-at-bottom', { recipe: [['<!DOCTYPE html><body>', 1], ['<div>', 5000], ['<main>x</main>', 1]] }],
