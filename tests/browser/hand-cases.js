@@ -184,6 +184,9 @@ const cases = [
   ['template-nested', d('<main><template><template><b>x</b></template></template></main>')],
   ['template-table-content', d('<main><template><tr><td>x</td></tr></template></main>')],
   ['template-end-main-inside', d('<main><template></main>x</template>y</main>')],
+  ['template-noscript-escaped', d('<main><template><noscript><p>&amp;</main></noscript></template><noscript>&amp;</noscript></main>')],
+  ['template-noscript-in-shell', d('<template><noscript></main><b></noscript></template><main>m</main>')],
+  ['template-noscript-in-head', '<!DOCTYPE html><head><template><noscript><main>x</main></noscript></template></head><body><main>m</main></body>'],
   ['template-shadowroot-in-main', d('<main><div><template shadowrootmode="open"><p>s</p></template>light</div></main>')],
   ['template-shadowroot-on-main', d('<main><template shadowrootmode="open"><slot></slot></template>x</main>')],
   ['template-shadowroot-main-inside', d('<div><template shadowrootmode="open"><main>s</main></template></div><main>real</main>')],
@@ -227,6 +230,10 @@ const cases = [
   ['aaa-nobr', d('<main><nobr>a<nobr>b</main>')],
   ['aaa-deep-formatting', d('<main>' + '<b>'.repeat(12) + '<p>x</b>y</main>')],
   ['aaa-reconstruct-after-main', d('<main><b><i>x</main>y')],
+  ['aaa-whitespace-after-body', '<!DOCTYPE html><html><head><title>t</title></head><body><main><b>x</main></body>\n</html>\n'],
+  ['aaa-whitespace-after-html', '<!DOCTYPE html><html><head><title>t</title></head><body><main><i class=c>x</main></body></html>\n'],
+  ['aaa-text-after-body', '<!DOCTYPE html><html><head><title>t</title></head><body><main><b>x</main></body>y</html>'],
+  ['aaa-whitespace-in-body-after-main', '<!DOCTYPE html><html><head><title>t</title></head><body><main><b>x</main>\n</body></html>'],
   ['aaa-font-table', d('<main><font><table><tr><td>a</font>b</td></tr></table></main>')],
 
   // ---- tables and foster parenting ----------------------------------------------------------------

@@ -12,7 +12,8 @@
 //   `main.replaceChildren()` and `main.setAttribute('data-djust-shell-placeholder', '1')`, or null;
 // - `mode`: document.compatMode (informative: shows which quirks mode a doctype case reached).
 //
-// Usage: node record.js [--chromium /usr/bin/chromium] [--only id,id]  (see README.md)
+// Usage: node record.js [--chromium /usr/bin/chromium] [--only id,id] [--cases f] [--expected f]
+// (see README.md)
 'use strict';
 
 const fs = require('fs');
@@ -23,13 +24,13 @@ const { chromium } = require('playwright-core');
 const { expand } = require('./cases-lib');
 
 const HERE = __dirname;
-const CASES = path.join(HERE, 'cases.jsonl');
-const EXPECTED = path.join(HERE, 'expected.jsonl');
-
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
+
+const CASES = arg('--cases', path.join(HERE, 'cases.jsonl'));
+const EXPECTED = arg('--expected', path.join(HERE, 'expected.jsonl'));
 
 function inspectPage() {
   const XHTML = 'http://www.w3.org/1999/xhtml';
@@ -116,7 +117,7 @@ async function main() {
   server.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
   fs.writeFileSync(EXPECTED, out.join('\n') + '\n');
-  console.log('recorded ' + out.length + ' cases with Chromium ' + version + ' into expected.jsonl');
+  console.log('recorded ' + out.length + ' cases with Chromium ' + version + ' into ' + EXPECTED);
 }
 
 main().catch((e) => {
