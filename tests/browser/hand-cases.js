@@ -357,6 +357,9 @@ const cases = [
   ['frameset-after-whitespace-main', '<!DOCTYPE html><main> \n</main><frameset><frame></frameset>'],
   ['frameset-after-nbsp-main', '<!DOCTYPE html><main>&nbsp;</main><frameset><frame></frameset>'],
   ['frameset-after-pre-main', '<!DOCTYPE html><main><pre></pre></main><frameset><frame></frameset>'],
+  ['frameset-after-template-in-head', '<!DOCTYPE html><head><template>t</template></head><main></main><frameset><frame></frameset>'],
+  ['frameset-after-template-implied-head', '<template><main>t</main></template><main class=w></main><frameset><frame></frameset>'],
+  ['frameset-after-template-in-body', '<!DOCTYPE html><body><template>t</template><main></main><frameset><frame></frameset>'],
   // ---- leading newline in pre, textarea, listing -----------------------------------------------
   ['newline-pre-one', d('<main><pre>\nx</pre></main>')],
   ['newline-pre-two', d('<main><pre>\n\nx</pre></main>')],
