@@ -9,10 +9,11 @@
 //! add `fuzz_targets/<name>.rs` and a `[[bin]]` in `Cargo.toml`, and commit a seed corpus under
 //! `corpus/<name>/`.
 
+pub mod shell;
 pub mod smoke;
 
 /// A target's body: it gets the fuzzer's bytes and panics only on a bug.
 pub type Body = fn(&[u8]);
 
 /// Every fuzz target, by the name of its `fuzz_targets/` file and `corpus/` folder.
-pub const TARGETS: &[(&str, Body)] = &[("smoke", smoke::run)];
+pub const TARGETS: &[(&str, Body)] = &[("shell", shell::run), ("smoke", smoke::run)];
