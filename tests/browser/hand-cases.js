@@ -3,6 +3,14 @@
 // deviation list in tests/browser.rs and the README name them.
 'use strict';
 
+const fs = require('fs');
+const path = require('path');
+
+// Every named character reference of the HTML standard (its entities.json, as shipped in
+// web_atoms' entities.rs), one per line with the `&`: `&amp;`, and the legacy ones also without `;`.
+const ENTITIES = fs.readFileSync(path.join(__dirname, 'entity-names.txt'), 'utf8').split('\n').filter((l) => l);
+const LEGACY = ENTITIES.filter((e) => !e.endsWith(';'));
+
 // A no-quirks document with the body given.
 const d = (body) => '<!DOCTYPE html><html><head><title>t</title></head><body>' + body + '</body></html>';
 
@@ -345,6 +353,18 @@ const cases = [
   ['quirks-two-doctypes', '<!DOCTYPE html><!DOCTYPE foo><main>x</main>'],
   ['quirks-doctype-missing-space', '<!DOCTYPEhtml><main>x</main>'],
   ['quirks-doctype-bogus-public', '<!DOCTYPE html PUBLIC><main>x</main>'],
+  ['quirks-w3o-strict', '<!DOCTYPE HTML PUBLIC "-//W3O//DTD W3 HTML Strict 3.0//EN//"><main><p>a<table></table></main>'],
+  ['quirks-w3c-40-transitional-slashes', '<!DOCTYPE HTML PUBLIC "-/W3C/DTD HTML 4.0 Transitional/EN"><main><p>a<table></table></main>'],
+  ['quirks-public-html', '<!DOCTYPE HTML PUBLIC "HTML"><main><p>a<table></table></main>'],
+  ['quirks-html401-frameset-no-system', '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Frameset//EN"><main><p>a<table></table></main>'],
+  ['quirks-limited-html401-frameset-system', '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Frameset//EN" "http://www.w3.org/TR/html4/frameset.dtd"><main><p>a<table></table></main>'],
+  ['quirks-limited-xhtml-frameset', '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Frameset//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-frameset.dtd"><main><p>a<table></table></main>'],
+  ['quirks-public-id-lowercase', '<!DOCTYPE html PUBLIC "-//w3c//dtd html 4.01 transitional//en"><main><p>a<table></table></main>'],
+  ['quirks-netscape', '<!DOCTYPE HTML PUBLIC "-//Netscape Comm. Corp.//DTD HTML//EN"><main><p>a<table></table></main>'],
+  ['quirks-noquirks-html401-strict', '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd"><main><p>a<table></table></main>'],
+  ['quirks-noquirks-xhtml-strict', '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><main><p>a<table></table></main>'],
+  ['quirks-system-only-quirky', '<!DOCTYPE html SYSTEM "http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd"><main><p>a<table></table></main>'],
+  ['quirks-doctype-eof-in-public', '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN<main><p>a<table></table></main>'],
   ['quirks-ibm-system', '<!DOCTYPE html SYSTEM "http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd"><main><p>a<table></table></main>'],
 
   // ---- frameset ------------------------------------------------------------------------------------
@@ -399,6 +419,11 @@ const cases = [
   ['elem-math-mglyph', d('<main><math><mi><mglyph/><malignmark/></mi><mglyph/></math></main>')],
   ['elem-svg-xmlns-attrs', d('<main><svg xmlns="http://www.w3.org/2000/svg" xmlns:foo="urn:x" foo:bar="y"><g xlink:title=t></g></svg></main>')],
   ['elem-html-attrs-with-colon', d('<main xml:lang="en" xlink:href="x" xmlns="urn:y">x</main>')],
+  ['ent-all-named-text', d('<main>' + ENTITIES.filter((e) => e.endsWith(';')).join(' ') + '</main>')],
+  ['ent-all-named-attr', d('<main><a title="' + ENTITIES.filter((e) => e.endsWith(';')).join(' ') + '">x</a></main>')],
+  ['ent-legacy-followed-text', d('<main>' + LEGACY.map((e) => e + 'x ' + e + '= ' + e + '; ' + e).join(' ') + '</main>')],
+  ['ent-legacy-followed-attr', d('<main><a title="' + LEGACY.map((e) => e + 'x ' + e + '= ' + e + '; ' + e).join(' ') + '">x</a></main>')],
+  ['ent-prefix-longest-match', d('<main>' + ENTITIES.filter((e) => e.endsWith(';')).map((e) => e.slice(0, -1) + 'Z;').join(' ') + '</main>')],
   ['ent-more-named', d('<main>&Eacute &eacute; &NotNestedLessLess; &amp;amp; &ThickSpace;</main>')],
   ['ent-zero-in-attr', d('<main><a title="&#0;&#x0;">x</a></main>')],
   ['ser-void-elements', d('<main><area><base><basefont><bgsound><br><embed><hr><img><input><keygen><link><meta><param><source><track><wbr>x</main>')],
