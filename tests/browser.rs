@@ -9,9 +9,9 @@
 //! way that cause explains. The test fails when an unlisted case differs, when a listed case differs
 //! in any other way, and when a listed case no longer differs, so the list stays honest.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use liveshell::shell::{main_inner, split};
+use liveshell::shell::{ShellOptions, main_inner_with, split_with};
 use serde::Deserialize;
 
 /// Why a listed case may differ from Chromium. Each cause also says exactly which difference it
@@ -220,6 +220,10 @@ const DEVIATIONS: &[(&str, Cause)] = &[
     ("size-deep-5000-main-at-bottom", Cause::ChromiumDepthCap),
 ];
 
+/// Cases of the scripting-off run (JavaScript disabled in Chromium, `ShellOptions::scripting(false)`
+/// here) that legitimately differ, with the cause.
+const DEVIATIONS_SCRIPTING_OFF: &[(&str, Cause)] = &[];
+
 /// How many cases `build-cases.js` writes at least: hand-written, then generated.
 const MIN_HAND_WRITTEN: usize = 150;
 const GENERATED: usize = 200;
@@ -306,39 +310,31 @@ fn clip(s: &str) -> String {
     }
 }
 
-#[test]
-fn every_case_matches_chromium_except_listed_deviations() {
-    let cases: Vec<Case> = read_jsonl("cases.jsonl");
-    let expected: Vec<Expected> = read_jsonl("expected.jsonl");
-    assert_eq!(
-        cases.len(),
-        expected.len(),
-        "cases.jsonl and expected.jsonl differ in length: re-record"
-    );
-    let generated = cases.iter().filter(|c| c.id.starts_with("gen-")).count();
-    assert_eq!(generated, GENERATED, "generated cases");
-    assert!(
-        cases.len() - generated >= MIN_HAND_WRITTEN,
-        "hand-written cases"
-    );
-
-    let ids: HashSet<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids.len(), cases.len(), "case ids are unique");
-    for (id, _) in DEVIATIONS {
-        assert!(ids.contains(id), "deviation {id} names no case");
+/// Runs `cases` (those that `expected` records, in its order) through liveshell with `options`
+/// and compares with the recording; panics with every difference the deviation list does not
+/// explain, and with every listed deviation that no longer differs. Prints a summary line first.
+fn compare(
+    label: &str,
+    cases: &[Case],
+    expected: &[Expected],
+    options: &ShellOptions,
+    deviation_list: &[(&str, Cause)],
+) {
+    let by_id: HashMap<&str, &Case> = cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    for (id, _) in deviation_list {
+        assert!(by_id.contains_key(id), "deviation {id} names no case");
     }
     let (mut matched, mut deviations) = (0, 0);
     let mut unexpected = Vec::new();
     let mut unexplained = Vec::new();
     let mut stale = Vec::new();
-    for (case, want) in cases.iter().zip(&expected) {
-        assert_eq!(
-            case.id, want.id,
-            "cases.jsonl and expected.jsonl are out of step: re-record"
-        );
+    for want in expected {
+        let case = by_id
+            .get(want.id.as_str())
+            .unwrap_or_else(|| panic!("recording {} names no case: re-record", want.id));
         let html = case.html();
-        let got = split(&html);
-        let inner = main_inner(&html);
+        let got = split_with(&html, options);
+        let inner = main_inner_with(&html, options);
         let got_main = got.as_ref().map(|s| s.main.as_str());
         let got_shell = got.as_ref().map(|s| s.shell.as_str());
         let report: Vec<String> = [
@@ -349,7 +345,7 @@ fn every_case_matches_chromium_except_listed_deviations() {
         .into_iter()
         .flatten()
         .collect();
-        let cause = DEVIATIONS
+        let cause = deviation_list
             .iter()
             .find(|(id, _)| *id == case.id)
             .map(|(_, cause)| *cause);
@@ -380,11 +376,9 @@ fn every_case_matches_chromium_except_listed_deviations() {
         }
     }
     println!(
-        "browser differential: {} cases run ({} hand-written, {generated} generated), {matched} matched, \
-         {deviations} listed deviations, {} unexpected mismatches, {} listed but differing otherwise, \
-         {} stale deviations",
-        cases.len(),
-        cases.len() - generated,
+        "browser differential ({label}): {} cases run, {matched} matched, {deviations} listed deviations, \
+         {} unexpected mismatches, {} listed but differing otherwise, {} stale deviations",
+        expected.len(),
         unexpected.len(),
         unexplained.len(),
         stale.len(),
@@ -404,6 +398,66 @@ fn every_case_matches_chromium_except_listed_deviations() {
     assert!(
         stale.is_empty(),
         "listed deviations that now match Chromium (remove them): {stale:?}"
+    );
+}
+
+#[test]
+fn every_case_matches_chromium_except_listed_deviations() {
+    let cases: Vec<Case> = read_jsonl("cases.jsonl");
+    let expected: Vec<Expected> = read_jsonl("expected.jsonl");
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let recorded: Vec<&str> = expected.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids, recorded,
+        "cases.jsonl and expected.jsonl are out of step: re-record"
+    );
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        ids.len(),
+        "case ids are unique"
+    );
+    let generated = cases.iter().filter(|c| c.id.starts_with("gen-")).count();
+    assert_eq!(generated, GENERATED, "generated cases");
+    assert!(
+        cases.len() - generated >= MIN_HAND_WRITTEN,
+        "hand-written cases"
+    );
+
+    println!(
+        "browser differential: {} hand-written and {generated} generated cases",
+        cases.len() - generated
+    );
+    compare(
+        "scripting on",
+        &cases,
+        &expected,
+        &ShellOptions::default(),
+        DEVIATIONS,
+    );
+}
+
+#[test]
+fn noscript_cases_match_chromium_with_scripting_off() {
+    let cases: Vec<Case> = read_jsonl("cases.jsonl");
+    let expected: Vec<Expected> = read_jsonl("expected-scripting-off.jsonl");
+    let with_noscript: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.html().to_ascii_lowercase().contains("<noscript"))
+        .map(|c| c.id.as_str())
+        .collect();
+    let recorded: Vec<&str> = expected.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        with_noscript, recorded,
+        "expected-scripting-off.jsonl is out of step: re-record"
+    );
+
+    let options = ShellOptions::default().scripting(false);
+    compare(
+        "scripting off",
+        &cases,
+        &expected,
+        &options,
+        DEVIATIONS_SCRIPTING_OFF,
     );
 }
 
