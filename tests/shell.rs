@@ -659,3 +659,34 @@ fn ten_megabyte_page() {
         )
     );
 }
+
+#[test]
+fn selected_option_is_cloned_into_selectedcontent() {
+    let (main, _) = both(
+        "<main><select><button><selectedcontent></selectedcontent></button>\
+         <option>A</option><option selected><b>B</b></option><option>C</option></select></main>",
+    );
+    assert_eq!(
+        main,
+        "<select><button><selectedcontent><b>B</b></selectedcontent></button>\
+         <option>A</option><option selected=\"\"><b>B</b></option><option>C</option></select>"
+    );
+    // Without a `selected` attribute the first option that is not disabled is shown.
+    let (main, _) = both(
+        "<main><select><button><selectedcontent>old</selectedcontent></button>\
+         <option disabled>A</option><option>B</option></select></main>",
+    );
+    assert!(
+        main.contains("<selectedcontent>B</selectedcontent>"),
+        "{main}"
+    );
+    // A multiple select has no selectedcontent to fill.
+    let (main, _) = both(
+        "<main><select multiple><button><selectedcontent></selectedcontent></button>\
+         <option>A</option></select></main>",
+    );
+    assert!(
+        main.contains("<selectedcontent></selectedcontent>"),
+        "{main}"
+    );
+}

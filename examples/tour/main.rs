@@ -4,6 +4,8 @@
 //! Run it with `cargo run --example tour`. Everything runs on a simulated clock, so the output is
 //! the same on every run.
 
+mod shell;
+
 use std::time::Duration;
 
 use liveshell::diagnostics::{Diagnostic, Severity};
@@ -37,6 +39,9 @@ fn main() {
     )
     .with_hint("set it to how long a cached page may be shown, e.g. 300");
     println!("configuration checks report in djust's form:\n  {example}");
+
+    section("shell");
+    shell::tour(PAGE);
 }
 
 fn section(name: &str) {

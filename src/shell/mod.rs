@@ -29,6 +29,7 @@
 //! assert_eq!(liveshell::shell::main_inner("<div>no main</div>"), None);
 //! ```
 
+mod select;
 mod serialize;
 mod sink;
 
@@ -37,7 +38,7 @@ use html5ever::tree_builder::TreeBuilderOpts;
 use html5ever::{ParseOpts, local_name, ns};
 
 use self::serialize::{Plan, serialize};
-use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId};
+use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId, descendants};
 
 /// The default placeholder attribute set on the emptied main element.
 pub const DEFAULT_PLACEHOLDER: (&str, &str) = ("data-djust-shell-placeholder", "1");
@@ -172,12 +173,9 @@ pub fn split(html: &str) -> Option<Split> {
 /// ```
 #[must_use]
 pub fn split_with(html: &str, options: &ShellOptions) -> Option<Split> {
-    let doc = parse(html, options);
-    let main = find_main(&doc)?;
+    let (doc, main, out) = parse_main(html, options)?;
     let plan = plan(options, main);
-    let mut out = String::with_capacity(html.len() + 64);
-    serialize(&mut out, &doc, main, false, &plan);
-    let mut shell = String::with_capacity(html.len().saturating_sub(out.len()) + 128);
+    let mut shell = String::with_capacity(html.len().saturating_sub(out.len()) + 256);
     if let Some(name) = &doc.doctype {
         shell.push_str("<!DOCTYPE ");
         shell.push_str(name);
@@ -220,11 +218,17 @@ pub fn main_inner(html: &str) -> Option<String> {
 /// ```
 #[must_use]
 pub fn main_inner_with(html: &str, options: &ShellOptions) -> Option<String> {
+    parse_main(html, options).map(|(_, _, main)| main)
+}
+
+/// Parses `html` and serializes its main element's children: the document, the main element,
+/// and its `innerHTML`.
+fn parse_main(html: &str, options: &ShellOptions) -> Option<(Document, NodeId, String)> {
     let doc = parse(html, options);
     let main = find_main(&doc)?;
-    let mut out = String::with_capacity(html.len() / 2);
+    let mut out = String::new();
     serialize(&mut out, &doc, main, false, &plan(options, main));
-    Some(out)
+    Some((doc, main, out))
 }
 
 fn plan(options: &ShellOptions, main: NodeId) -> Plan<'_> {
@@ -244,7 +248,28 @@ fn parse(html: &str, options: &ShellOptions) -> Document {
         },
         ..ParseOpts::default()
     };
-    html5ever::parse_document(ArenaSink::with_capacity(html.len() / 64), opts).one(html)
+    // About one node per `<` (an element, or the text after an end tag), plus text split by
+    // character references and the implied elements: reserving a little more than the count of
+    // `<` avoids doubling the arena at the end.
+    let tags = count_lt(html.as_bytes());
+    html5ever::parse_document(ArenaSink::with_capacity(tags + tags / 4 + 16), opts).one(html)
+}
+
+/// The number of `<` bytes, eight bytes at a time.
+fn count_lt(bytes: &[u8]) -> usize {
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const LT: u64 = u64::from_ne_bytes([b'<'; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut count = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word) ^ LT;
+        // A byte of `x` is zero exactly where the input has `<`; its top bit of `t` is then 0.
+        let t = ((x & LOW7) + LOW7) | x;
+        count += (!t & !LOW7).count_ones() as usize;
+    }
+    count + chunks.remainder().iter().filter(|&&b| b == b'<').count()
 }
 
 /// The document's first element child.
@@ -261,30 +286,25 @@ fn find_main(doc: &Document) -> Option<NodeId> {
     if !doc.saw_main {
         return None;
     }
-    let nodes = &doc.nodes;
-    let mut current = nodes[DOCUMENT as usize].first_child;
-    while current != NONE {
-        let node = &nodes[current as usize];
-        if node.name.ns == ns!(html) && node.name.local == local_name!("main") {
-            return Some(current);
-        }
-        // Pre-order: first child, else the next sibling of the nearest ancestor that has one.
-        if node.first_child != NONE {
-            current = node.first_child;
-            continue;
-        }
-        let mut up = current;
-        loop {
-            let n = &nodes[up as usize];
-            if n.next_sibling != NONE {
-                current = n.next_sibling;
-                break;
-            }
-            up = n.parent;
-            if up == DOCUMENT || up == NONE {
-                return None;
-            }
+    descendants(&doc.nodes, DOCUMENT).find(|&id| {
+        let name = &doc.nodes[id as usize].name;
+        name.ns == ns!(html) && name.local == local_name!("main")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_lt;
+
+    #[test]
+    fn count_lt_counts_every_lt() {
+        let text = "<a><<b>x\u{3c}\u{bc}<\u{ff3c}<<<<<<<<<<";
+        for end in 0..=text.len() {
+            let bytes = &text.as_bytes()[..end];
+            assert_eq!(
+                count_lt(bytes),
+                bytes.iter().filter(|&&b| b == b'<').count()
+            );
         }
     }
-    None
 }

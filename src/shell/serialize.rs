@@ -63,12 +63,42 @@ fn is_raw_text_parent(name: &QualName, scripting: bool) -> bool {
         }
 }
 
+/// `0x0101..01` times a byte: that byte in every lane of a word.
+const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+/// Whether any byte of `word` equals the byte splatted in `pattern` (the classic SWAR test).
+const fn has_byte(word: u64, pattern: u64) -> bool {
+    let x = word ^ pattern;
+    (x.wrapping_sub(splat(0x01)) & !x & splat(0x80)) != 0
+}
+
+/// Whether any byte of `word` may need escaping: `&`, `<`, `>`, `"` (attributes only), or 0xC2
+/// (the first byte of U+00A0).
+fn may_need_escape(word: u64, attribute: bool) -> bool {
+    has_byte(word, splat(b'&'))
+        || has_byte(word, splat(b'<'))
+        || has_byte(word, splat(b'>'))
+        || has_byte(word, splat(0xC2))
+        || (attribute && has_byte(word, splat(b'"')))
+}
+
 /// Appends `text` to `out`, escaping `&`, U+00A0, `<`, `>` and, in attribute values, `"`.
 pub(super) fn escape(out: &mut String, text: &str, attribute: bool) {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Skip eight clean bytes at a time.
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            if !may_need_escape(u64::from_ne_bytes(word), attribute) {
+                i += 8;
+                continue;
+            }
+        }
         let replacement = match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -92,9 +122,10 @@ pub(super) fn escape(out: &mut String, text: &str, attribute: bool) {
 /// is the emptied element.
 fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
     let node = &doc.nodes[id as usize];
-    let NodeData::Element { attrs, .. } = &node.data else {
+    let NodeData::Element { start, len, .. } = node.data else {
         return;
     };
+    let attrs = &doc.attrs[start as usize..(start + len) as usize];
     out.push('<');
     out.push_str(&node.name.local);
     let mut replaced = false;
@@ -210,7 +241,8 @@ pub(super) fn serialize(
                 out.push_str(text);
                 out.push_str("-->");
             }
-            NodeData::ProcessingInstruction { target, data } => {
+            NodeData::ProcessingInstruction(pi) => {
+                let (target, data) = &**pi;
                 out.push_str("<?");
                 out.push_str(target);
                 out.push(' ');
@@ -223,5 +255,44 @@ pub(super) fn serialize(
             return;
         }
         current = node.next_sibling;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+    use proptest::prelude::*;
+
+    /// The escaping rules, one character at a time.
+    fn model(text: &str, attribute: bool) -> String {
+        text.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_owned(),
+                '<' => "&lt;".to_owned(),
+                '>' => "&gt;".to_owned(),
+                '\u{a0}' => "&nbsp;".to_owned(),
+                '"' if attribute => "&quot;".to_owned(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn escapes_text_and_attribute_values() {
+        let mut out = String::new();
+        escape(&mut out, "a&b<c>d\"e\u{a0}f\u{c2}g", false);
+        assert_eq!(out, "a&amp;b&lt;c&gt;d\"e&nbsp;f\u{c2}g");
+        out.clear();
+        escape(&mut out, "\"\u{a0}\u{a0}'", true);
+        assert_eq!(out, "&quot;&nbsp;&nbsp;'");
+    }
+
+    proptest! {
+        #[test]
+        fn escape_matches_the_model(text in "[a&<>\"\u{a0}\u{c2}\u{100}é ]{0,40}", attribute: bool) {
+            let mut out = String::new();
+            escape(&mut out, &text, attribute);
+            prop_assert_eq!(out, model(&text, attribute));
+        }
     }
 }

@@ -1,9 +1,8 @@
 //! A `TreeSink` that builds the document in a flat arena of nodes linked by indices.
 //!
 //! Nodes live in one `Vec`, so dropping the tree is a flat loop over that vector (no recursion,
-//! however deep the nesting), and a handle is a `u32`. Text stays in the tendrils html5ever hands
-//! over: adjacent text is merged with `push_tendril`, which only extends the shared buffer when the
-//! pieces are contiguous.
+//! however deep the nesting), and a handle is a `u32`. Attributes of all elements sit in one flat
+//! vector. Text stays in the tendrils html5ever hands over, which share the input's buffer.
 
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
@@ -11,6 +10,8 @@ use std::cell::{Cell, Ref, RefCell};
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::StrTendril;
 use html5ever::{Attribute, LocalName, QualName, local_name, ns};
+
+use super::select;
 
 /// Index of a node in the arena.
 pub(super) type NodeId = u32;
@@ -25,9 +26,11 @@ pub(super) const DOCUMENT: NodeId = 0;
 pub(super) enum NodeData {
     /// The document (index 0), or a template's contents, or a declarative shadow root.
     Container,
-    /// An element; `contents` is the template contents fragment for a `template`, else `NONE`.
+    /// An element: its attributes are `attrs[start..start + len]` of [`Document::attrs`];
+    /// `contents` is the template contents fragment for a `template`, else `NONE`.
     Element {
-        attrs: Vec<Attribute>,
+        start: u32,
+        len: u32,
         contents: NodeId,
         annotation_xml_integration_point: bool,
         shadow_host: bool,
@@ -37,10 +40,7 @@ pub(super) enum NodeData {
     /// A comment.
     Comment(StrTendril),
     /// A processing instruction (the HTML parser never makes one; kept for completeness).
-    ProcessingInstruction {
-        target: StrTendril,
-        data: StrTendril,
-    },
+    ProcessingInstruction(Box<(StrTendril, StrTendril)>),
 }
 
 /// One node of the arena, linked to its relatives by index.
@@ -56,7 +56,7 @@ pub(super) struct Node {
 }
 
 impl Node {
-    fn new(name: QualName, data: NodeData) -> Self {
+    pub(super) fn new(name: QualName, data: NodeData) -> Self {
         Self {
             parent: NONE,
             first_child: NONE,
@@ -69,13 +69,15 @@ impl Node {
     }
 }
 
-fn no_name() -> QualName {
+/// The name of nodes that are not elements.
+pub(super) fn no_name() -> QualName {
     QualName::new(None, ns!(), local_name!(""))
 }
 
-/// The parsed document: the arena and the doctype's name.
+/// The parsed document: the arena, every element's attributes, and the doctype's name.
 pub(super) struct Document {
     pub(super) nodes: Vec<Node>,
+    pub(super) attrs: Vec<Attribute>,
     pub(super) doctype: Option<StrTendril>,
     /// Whether any HTML `main` element was created (if not, there is nothing to find).
     pub(super) saw_main: bool,
@@ -84,8 +86,11 @@ pub(super) struct Document {
 /// The sink html5ever drives. Sink methods take `&self`, so the state sits in cells.
 pub(super) struct ArenaSink {
     nodes: RefCell<Vec<Node>>,
+    attrs: RefCell<Vec<Attribute>>,
     doctype: RefCell<Option<StrTendril>>,
     saw_main: Cell<bool>,
+    /// Whether any HTML `selectedcontent` element was created (if not, no option is cloned).
+    saw_selectedcontent: Cell<bool>,
 }
 
 impl ArenaSink {
@@ -95,23 +100,92 @@ impl ArenaSink {
         nodes.push(Node::new(no_name(), NodeData::Container));
         Self {
             nodes: RefCell::new(nodes),
+            attrs: RefCell::new(Vec::with_capacity(capacity / 2)),
             doctype: RefCell::new(None),
             saw_main: Cell::new(false),
+            saw_selectedcontent: Cell::new(false),
         }
     }
 
+    /// Merges `text` into `neighbour` when that is a text node and merging is cheap; otherwise
+    /// makes a text node and lets `link` put it in place.
+    fn add_text(
+        &self,
+        neighbour: NodeId,
+        text: StrTendril,
+        link: impl FnOnce(&mut [Node], NodeId),
+    ) {
+        if neighbour != NONE {
+            if let NodeData::Text(existing) = &mut self.nodes.borrow_mut()[neighbour as usize].data
+            {
+                if merge(existing, &text) {
+                    return;
+                }
+            }
+        }
+        let node = self.push(Node::new(no_name(), NodeData::Text(text)));
+        link(&mut self.nodes.borrow_mut(), node);
+    }
+
     fn push(&self, node: Node) -> NodeId {
-        let mut nodes = self.nodes.borrow_mut();
-        let id = NodeId::try_from(nodes.len()).unwrap_or(NONE);
-        // An input large enough to need 2^32 nodes cannot be held in memory alongside its tree;
-        // saturating keeps us panic-free (the node is still stored, only unreachable by index).
-        nodes.push(node);
-        id
+        push_node(&mut self.nodes.borrow_mut(), node)
     }
 }
 
+/// Appends `text` to the text node holding `existing` when that is cheap: when both pieces come
+/// from the same input buffer (html5ever hands over contiguous pieces, which `push_tendril` joins
+/// by extending the length), or when the result is short. Otherwise the caller adds a new text
+/// node rather than copying a long text: adjacent text nodes serialize exactly like one node.
+fn merge(existing: &mut StrTendril, text: &StrTendril) -> bool {
+    /// Up to this length a copy costs less than a node.
+    const SMALL: u32 = 64;
+    if existing.is_shared_with(text) || existing.len32() + text.len32() <= SMALL {
+        existing.push_tendril(text);
+        true
+    } else {
+        false
+    }
+}
+
+/// Adds `node` to the arena and returns its index.
+pub(super) fn push_node(nodes: &mut Vec<Node>, node: Node) -> NodeId {
+    // An input needing 2^32 nodes cannot be held in memory alongside its tree; saturating keeps
+    // us panic-free.
+    let id = NodeId::try_from(nodes.len()).unwrap_or(NONE);
+    nodes.push(node);
+    id
+}
+
+/// The descendants of `root` in tree order, not looking into template contents.
+pub(super) fn descendants(nodes: &[Node], root: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+    let mut current = nodes[root as usize].first_child;
+    std::iter::from_fn(move || {
+        if current == NONE {
+            return None;
+        }
+        let found = current;
+        let node = &nodes[found as usize];
+        if node.first_child != NONE {
+            current = node.first_child;
+        } else {
+            // The next sibling of the nearest ancestor-or-self below `root` that has one.
+            current = NONE;
+            let mut up = found;
+            while up != root && up != NONE {
+                let n = &nodes[up as usize];
+                if n.next_sibling != NONE {
+                    current = n.next_sibling;
+                    break;
+                }
+                up = n.parent;
+            }
+        }
+        Some(found)
+    })
+}
+
 /// Unlinks `target` from its parent, if it has one.
-fn detach(nodes: &mut [Node], target: NodeId) {
+pub(super) fn detach(nodes: &mut [Node], target: NodeId) {
     let (parent, prev, next) = {
         let n = &nodes[target as usize];
         (n.parent, n.prev_sibling, n.next_sibling)
@@ -136,7 +210,7 @@ fn detach(nodes: &mut [Node], target: NodeId) {
 }
 
 /// Appends the detached node `child` as the last child of `parent`.
-fn append_child(nodes: &mut [Node], parent: NodeId, child: NodeId) {
+pub(super) fn append_child(nodes: &mut [Node], parent: NodeId, child: NodeId) {
     detach(nodes, child);
     let last = nodes[parent as usize].last_child;
     {
@@ -239,6 +313,7 @@ impl TreeSink for ArenaSink {
     fn finish(self) -> Document {
         Document {
             nodes: self.nodes.into_inner(),
+            attrs: self.attrs.into_inner(),
             doctype: self.doctype.into_inner(),
             saw_main: self.saw_main.get(),
         }
@@ -255,18 +330,30 @@ impl TreeSink for ArenaSink {
     }
 
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
-        if name.ns == ns!(html) && name.local == local_name!("main") {
-            self.saw_main.set(true);
+        if name.ns == ns!(html) {
+            match name.local {
+                local_name!("main") => self.saw_main.set(true),
+                local_name!("selectedcontent") => self.saw_selectedcontent.set(true),
+                _ => {}
+            }
         }
         let contents = if flags.template {
             self.push(Node::new(no_name(), NodeData::Container))
         } else {
             NONE
         };
+        let (start, len) = {
+            let mut store = self.attrs.borrow_mut();
+            let start = u32::try_from(store.len()).unwrap_or(u32::MAX);
+            let len = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
+            store.extend(attrs);
+            (start, len)
+        };
         self.push(Node::new(
             name,
             NodeData::Element {
-                attrs,
+                start,
+                len,
                 contents,
                 annotation_xml_integration_point: flags.mathml_annotation_xml_integration_point,
                 shadow_host: false,
@@ -281,7 +368,7 @@ impl TreeSink for ArenaSink {
     fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
         self.push(Node::new(
             no_name(),
-            NodeData::ProcessingInstruction { target, data },
+            NodeData::ProcessingInstruction(Box::new((target, data))),
         ))
     }
 
@@ -291,17 +378,8 @@ impl TreeSink for ArenaSink {
                 append_child(&mut self.nodes.borrow_mut(), *parent, node)
             }
             NodeOrText::AppendText(text) => {
-                let mut nodes = self.nodes.borrow_mut();
-                let last = nodes[*parent as usize].last_child;
-                if last != NONE {
-                    if let NodeData::Text(existing) = &mut nodes[last as usize].data {
-                        existing.push_tendril(&text);
-                        return;
-                    }
-                }
-                drop(nodes);
-                let node = self.push(Node::new(no_name(), NodeData::Text(text)));
-                append_child(&mut self.nodes.borrow_mut(), *parent, node);
+                let last = self.nodes.borrow()[*parent as usize].last_child;
+                self.add_text(last, text, |nodes, node| append_child(nodes, *parent, node));
             }
         }
     }
@@ -355,30 +433,37 @@ impl TreeSink for ArenaSink {
             NodeOrText::AppendNode(node) => insert_before(&mut nodes, *sibling, node),
             NodeOrText::AppendText(text) => {
                 let prev = nodes[*sibling as usize].prev_sibling;
-                if prev != NONE {
-                    if let NodeData::Text(existing) = &mut nodes[prev as usize].data {
-                        existing.push_tendril(&text);
-                        return;
-                    }
-                }
                 drop(nodes);
-                let node = self.push(Node::new(no_name(), NodeData::Text(text)));
-                insert_before(&mut self.nodes.borrow_mut(), *sibling, node);
+                self.add_text(prev, text, |nodes, node| {
+                    insert_before(nodes, *sibling, node)
+                });
             }
         }
     }
 
     fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
-        if let NodeData::Element {
-            attrs: existing, ..
-        } = &mut self.nodes.borrow_mut()[*target as usize].data
-        {
-            for attr in attrs {
-                if !existing.iter().any(|a| a.name == attr.name) {
-                    existing.push(attr);
-                }
-            }
+        let mut nodes = self.nodes.borrow_mut();
+        let NodeData::Element { start, len, .. } = &mut nodes[*target as usize].data else {
+            return;
+        };
+        let mut store = self.attrs.borrow_mut();
+        let range = *start as usize..(*start + *len) as usize;
+        let missing: Vec<Attribute> = attrs
+            .into_iter()
+            .filter(|attr| !store[range.clone()].iter().any(|a| a.name == attr.name))
+            .collect();
+        if missing.is_empty() {
+            return;
         }
+        // Only `html` and `body` get here, at most once per such tag in the page: move the
+        // element's attributes to the end of the store, where its range can grow.
+        if range.end != store.len() {
+            let own: Vec<Attribute> = store[range].to_vec();
+            *start = u32::try_from(store.len()).unwrap_or(u32::MAX);
+            store.extend(own);
+        }
+        *len += u32::try_from(missing.len()).unwrap_or(0);
+        store.extend(missing);
     }
 
     fn remove_from_parent(&self, target: &NodeId) {
@@ -403,6 +488,14 @@ impl TreeSink for ArenaSink {
                 ..
             }
         )
+    }
+
+    fn maybe_clone_an_option_into_selectedcontent(&self, option: &NodeId) {
+        if self.saw_selectedcontent.get() {
+            let mut nodes = self.nodes.borrow_mut();
+            let mut attrs = self.attrs.borrow_mut();
+            select::maybe_clone_option(&mut nodes, &mut attrs, *option);
+        }
     }
 
     fn attach_declarative_shadow(

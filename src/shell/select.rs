@@ -1,0 +1,165 @@
+//! The customizable `<select>`: a selected option's content is cloned into the select's
+//! `<selectedcontent>` element when the option's end tag is parsed ("maybe clone an option into
+//! selectedcontent" in the HTML standard).
+
+use html5ever::{Attribute, LocalName, QualName, local_name, ns};
+
+use super::sink::{
+    NONE, Node, NodeData, NodeId, append_child, descendants, detach, no_name, push_node,
+};
+
+fn is_html(node: &Node, local: &LocalName) -> bool {
+    node.name.ns == ns!(html) && node.name.local == *local
+}
+
+fn has_attr(node: &Node, attrs: &[Attribute], local: &LocalName) -> bool {
+    match node.data {
+        NodeData::Element { start, len, .. } => attrs[start as usize..(start + len) as usize]
+            .iter()
+            .any(|a| a.name.ns == ns!() && a.name.local == *local),
+        _ => false,
+    }
+}
+
+/// The option's "option element nearest ancestor select".
+fn nearest_select(nodes: &[Node], option: NodeId) -> Option<NodeId> {
+    let mut seen_optgroup = false;
+    let mut current = nodes[option as usize].parent;
+    while current != NONE {
+        let node = &nodes[current as usize];
+        if node.name.ns == ns!(html) {
+            match node.name.local {
+                local_name!("datalist") | local_name!("hr") | local_name!("option") => return None,
+                local_name!("optgroup") if seen_optgroup => return None,
+                local_name!("optgroup") => seen_optgroup = true,
+                local_name!("select") => return Some(current),
+                _ => {}
+            }
+        }
+        current = node.parent;
+    }
+    None
+}
+
+/// Whether `option` is the option a single-choice `select` shows: the last option with a
+/// `selected` attribute, or else the first option that is not disabled.
+fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: NodeId) -> bool {
+    let mut last_selected = None;
+    let mut first_enabled = None;
+    for id in descendants(nodes, select) {
+        let node = &nodes[id as usize];
+        if !is_html(node, &local_name!("option")) || nearest_select(nodes, id) != Some(select) {
+            continue;
+        }
+        if has_attr(node, attrs, &local_name!("selected")) {
+            last_selected = Some(id);
+        }
+        let parent = &nodes[node.parent as usize];
+        let disabled = has_attr(node, attrs, &local_name!("disabled"))
+            || (is_html(parent, &local_name!("optgroup"))
+                && has_attr(parent, attrs, &local_name!("disabled")));
+        if first_enabled.is_none() && !disabled {
+            first_enabled = Some(id);
+        }
+    }
+    last_selected.or(first_enabled) == Some(option)
+}
+
+/// Runs "maybe clone an option into selectedcontent" for `option`, whose end tag was just parsed.
+pub(super) fn maybe_clone_option(
+    nodes: &mut Vec<Node>,
+    attrs: &mut Vec<Attribute>,
+    option: NodeId,
+) {
+    let Some(select) = nearest_select(nodes, option) else {
+        return;
+    };
+    if has_attr(&nodes[select as usize], attrs, &local_name!("multiple")) {
+        return;
+    }
+    let Some(target) = descendants(nodes, select)
+        .find(|&id| is_html(&nodes[id as usize], &local_name!("selectedcontent")))
+    else {
+        return;
+    };
+    if !is_selected(nodes, attrs, select, option) {
+        return;
+    }
+    // Snapshot the option's subtree first: the target may lie inside it.
+    let mut sources: Vec<(NodeId, usize)> = Vec::new();
+    let mut child = nodes[option as usize].first_child;
+    while child != NONE {
+        sources.push((child, usize::MAX));
+        child = nodes[child as usize].next_sibling;
+    }
+    let mut i = 0;
+    while i < sources.len() {
+        let (id, _) = sources[i];
+        let from = match nodes[id as usize].data {
+            NodeData::Element { contents, .. } if contents != NONE => contents,
+            _ => id,
+        };
+        let mut child = nodes[from as usize].first_child;
+        while child != NONE {
+            sources.push((child, i));
+            child = nodes[child as usize].next_sibling;
+        }
+        i += 1;
+    }
+    // Replace the target's children with copies.
+    while nodes[target as usize].first_child != NONE {
+        let first = nodes[target as usize].first_child;
+        detach(nodes, first);
+    }
+    let mut copies: Vec<NodeId> = Vec::with_capacity(sources.len());
+    for &(source, parent) in &sources {
+        let copy = clone_node(nodes, attrs, source);
+        let dest = match parent {
+            usize::MAX => target,
+            p => {
+                let parent_copy = copies[p];
+                match nodes[parent_copy as usize].data {
+                    NodeData::Element { contents, .. } if contents != NONE => contents,
+                    _ => parent_copy,
+                }
+            }
+        };
+        append_child(nodes, dest, copy);
+        copies.push(copy);
+    }
+}
+
+/// A detached copy of `source` without its children (a template gets empty contents).
+fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId) -> NodeId {
+    let name: QualName = nodes[source as usize].name.clone();
+    let data = match nodes[source as usize].data {
+        NodeData::Element {
+            start,
+            len,
+            contents,
+            annotation_xml_integration_point,
+            ..
+        } => {
+            let copied: Vec<Attribute> = attrs[start as usize..(start + len) as usize].to_vec();
+            let new_start = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
+            attrs.extend(copied);
+            let new_contents = if contents == NONE {
+                NONE
+            } else {
+                push_node(nodes, Node::new(no_name(), NodeData::Container))
+            };
+            NodeData::Element {
+                start: new_start,
+                len,
+                contents: new_contents,
+                annotation_xml_integration_point,
+                shadow_host: false,
+            }
+        }
+        NodeData::Text(ref t) => NodeData::Text(t.clone()),
+        NodeData::Comment(ref t) => NodeData::Comment(t.clone()),
+        NodeData::ProcessingInstruction(ref pi) => NodeData::ProcessingInstruction(pi.clone()),
+        NodeData::Container => NodeData::Container,
+    };
+    push_node(nodes, Node::new(name, data))
+}
