@@ -292,6 +292,12 @@ const cases = [
   ['select-selectedcontent-outside-select', d('<main><selectedcontent>x</selectedcontent><option>A</option></main>')],
   ['select-selectedcontent-in-shell', d('<select><button><selectedcontent></selectedcontent></button><option>S</option></select><main>m</main>')],
   ['select-datalist-optgroup-nesting', d('<main><select><optgroup><optgroup><option>a</option></optgroup></select><datalist><option>d</datalist></main>')],
+  ['select-selectedcontent-listbox', d('<main><select size=3><button><selectedcontent>old</selectedcontent></button><option>A</option></select></main>')],
+  ['select-selectedcontent-size-one', d('<main><select size=1><button><selectedcontent>old</selectedcontent></button><option>A</option></select></main>')],
+  ['select-selectedcontent-listbox-selected', d('<main><select size=3><button><selectedcontent></selectedcontent></button><option>A</option><option selected>B</option></select></main>')],
+  ['select-selectedcontent-invalid-size', d('<main><select size=0><button><selectedcontent></selectedcontent></button><option>A</option></select><select size=abc><button><selectedcontent></selectedcontent></button><option>B</option></select></main>')],
+  ['select-selectedcontent-no-options', d('<main><select><button><selectedcontent>old</selectedcontent></button></select></main>')],
+  ['select-selectedcontent-two-selected', d('<main><select><button><selectedcontent></selectedcontent></button><option selected>A</option><option selected>B</option></select></main>')],
   ['select-keygen', d('<main><select><keygen>x</select></main>')],
   ['select-svg-in-option', d('<main><select><option><svg><main>s</main></svg></option></select></main>')],
 
