@@ -226,7 +226,7 @@ pub fn main_inner_with(html: &str, options: &ShellOptions) -> Option<String> {
 fn parse_main(html: &str, options: &ShellOptions) -> Option<(Document, NodeId, String)> {
     let doc = parse(html, options);
     let main = find_main(&doc)?;
-    let mut out = String::new();
+    let mut out = String::with_capacity(html.len() / 8);
     serialize(&mut out, &doc, main, false, &plan(options, main));
     Some((doc, main, out))
 }

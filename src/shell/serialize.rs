@@ -86,6 +86,8 @@ fn may_need_escape(word: u64, attribute: bool) -> bool {
 
 /// Appends `text` to `out`, escaping `&`, U+00A0, `<`, `>` and, in attribute values, `"`.
 pub(super) fn escape(out: &mut String, text: &str, attribute: bool) {
+    // Escapes lengthen the text; a page with unusually many of them grows `out` the usual way.
+    grow(out, text.len() + text.len() / 8 + 64);
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
@@ -180,6 +182,14 @@ fn children_of(doc: &Document, id: NodeId) -> NodeId {
     }
 }
 
+/// Makes room for `extra` more bytes, growing `out` by at least an eighth instead of doubling
+/// it, so that a large output does not hold up to twice its size.
+fn grow(out: &mut String, extra: usize) {
+    if out.capacity() - out.len() < extra {
+        out.reserve_exact(extra.max(out.capacity() / 8));
+    }
+}
+
 /// Appends the serialization of `root` (its `outerHTML` if `include_root`, else its `innerHTML`)
 /// to `out`. Iterative: the explicit stack holds the open ancestors.
 pub(super) fn serialize(
@@ -216,6 +226,8 @@ pub(super) fn serialize(
             continue;
         }
         let node = &nodes[current as usize];
+        // Room for the node's markup; text and attribute values make their own room.
+        grow(out, 256);
         match &node.data {
             NodeData::Element { .. } => {
                 start_tag(out, doc, current, plan);
@@ -231,12 +243,14 @@ pub(super) fn serialize(
             }
             NodeData::Text(text) => {
                 if stack.last().is_some_and(|&(_, raw)| raw) {
+                    grow(out, text.len());
                     out.push_str(text);
                 } else {
                     escape(out, text, false);
                 }
             }
             NodeData::Comment(text) => {
+                grow(out, text.len() + 7);
                 out.push_str("<!--");
                 out.push_str(text);
                 out.push_str("-->");

@@ -311,9 +311,14 @@ impl TreeSink for ArenaSink {
     type ElemName<'a> = Ref<'a, QualName>;
 
     fn finish(self) -> Document {
+        // The tree lives on while the output is written: give back the spare capacity first.
+        let mut nodes = self.nodes.into_inner();
+        nodes.shrink_to_fit();
+        let mut attrs = self.attrs.into_inner();
+        attrs.shrink_to_fit();
         Document {
-            nodes: self.nodes.into_inner(),
-            attrs: self.attrs.into_inner(),
+            nodes,
+            attrs,
             doctype: self.doctype.into_inner(),
             saw_main: self.saw_main.get(),
         }
