@@ -68,6 +68,9 @@ const cases = [
   ['name-end-tag-digit', d('<main>a</3>b</main>')],
   ['name-lt-digit', d('<main>a<3 b</main>')],
   ['name-nul-in-name', d('<ma\u0000in>a</ma\u0000in>')],
+  ['name-nbsp-after-name', d('<main\u00a0>x</main\u00a0><main>y</main>')],
+  ['name-non-ascii', d('<m\u00e4in>x</m\u00e4in><main><\u00fcber-el>\u00fc</\u00fcber-el></main>')],
+  ['attr-non-ascii-names', d('<main d\u00e4t\u00e4=1 \ud83d\ude00=2 DÄTÄ=3><a \u0130d=x>y</a></main>')],
   ['name-custom-element', d('<main><my-el a=1>x</my-el><x-main>y</x-main></main>')],
 
   // ---- comments ----------------------------------------------------------------------------------
@@ -323,6 +326,9 @@ const cases = [
   ['ctrl-c0-controls', d('<main>\u0001\u0002\u0007\u000b\u001f\u007f</main>')],
   ['ctrl-c1-controls', d('<main>\u0080\u0085\u009f</main>')],
   ['ctrl-cr-lf', d('<main>a\r\nb\rc\n\rd</main>')],
+  ['ctrl-cr-at-end', '<!DOCTYPE html><main>a\r'],
+  ['ctrl-cr-cr-lf', d('<main>a\r\r\nb<pre>\r\r\nc</pre><textarea>\r\nd</textarea></main>')],
+  ['ctrl-cr-in-attr-and-comment', d('<main><a title="\r\n\r">x</a><!--\r\n--></main>')],
   ['ctrl-numeric-cr', d('<main>a&#13;b&#x0D;c<a title="&#13;">x</a></main>')],
   ['ctrl-noncharacters', d('<main>\ufffe\ufdd0\uffff\ud83f\udffe</main>')],
   ['ctrl-nul-in-doctype', '<!DOCTYPE ht\u0000ml><main>x</main>'],
