@@ -3,7 +3,9 @@
 //! `tests/browser/cases.jsonl` holds the hand-written adversarial cases and the seeded generated
 //! ones; `tests/browser/expected.jsonl` holds what headless Chromium made of each (recorded by
 //! `tests/browser/record.js`, see `tests/browser/README.md`). This test needs no browser: it runs
-//! every case through [`split`] and [`main_inner`] and compares with the recording byte for byte.
+//! every case through `shell::split` and `shell::main_inner` and compares with the recording byte
+//! for byte. `expected-scripting-off.jsonl` holds the cases with a `noscript` tag recorded with
+//! JavaScript disabled; they run through `split_with`/`main_inner_with` with scripting off.
 //!
 //! A case may differ from Chromium only if it is in [`DEVIATIONS`], with its cause, and only in the
 //! way that cause explains. The test fails when an unlisted case differs, when a listed case differs
@@ -11,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use liveshell::shell::{ShellOptions, main_inner_with, split_with};
+use liveshell::shell::{ShellOptions, Split, main_inner, main_inner_with, split, split_with};
 use serde::Deserialize;
 
 /// Why a listed case may differ from Chromium. Each cause also says exactly which difference it
@@ -310,14 +312,15 @@ fn clip(s: &str) -> String {
     }
 }
 
-/// Runs `cases` (those that `expected` records, in its order) through liveshell with `options`
-/// and compares with the recording; panics with every difference the deviation list does not
+/// Runs the cases that `expected` records (in its order) through `split` and `main_inner` and
+/// compares with the recording; panics with every difference the deviation list does not
 /// explain, and with every listed deviation that no longer differs. Prints a summary line first.
 fn compare(
     label: &str,
     cases: &[Case],
     expected: &[Expected],
-    options: &ShellOptions,
+    split: &dyn Fn(&str) -> Option<Split>,
+    main_inner: &dyn Fn(&str) -> Option<String>,
     deviation_list: &[(&str, Cause)],
 ) {
     let by_id: HashMap<&str, &Case> = cases.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -333,8 +336,8 @@ fn compare(
             .get(want.id.as_str())
             .unwrap_or_else(|| panic!("recording {} names no case: re-record", want.id));
         let html = case.html();
-        let got = split_with(&html, options);
-        let inner = main_inner_with(&html, options);
+        let got = split(&html);
+        let inner = main_inner(&html);
         let got_main = got.as_ref().map(|s| s.main.as_str());
         let got_shell = got.as_ref().map(|s| s.shell.as_str());
         let report: Vec<String> = [
@@ -431,7 +434,8 @@ fn every_case_matches_chromium_except_listed_deviations() {
         "scripting on",
         &cases,
         &expected,
-        &ShellOptions::default(),
+        &split,
+        &main_inner,
         DEVIATIONS,
     );
 }
@@ -456,7 +460,8 @@ fn noscript_cases_match_chromium_with_scripting_off() {
         "scripting off",
         &cases,
         &expected,
-        &options,
+        &|html| split_with(html, &options),
+        &|html| main_inner_with(html, &options),
         DEVIATIONS_SCRIPTING_OFF,
     );
 }
