@@ -226,7 +226,8 @@ const DEVIATIONS: &[(&str, Cause)] = &[
 /// here) that legitimately differ, with the cause.
 const DEVIATIONS_SCRIPTING_OFF: &[(&str, Cause)] = &[];
 
-/// How many cases `build-cases.js` writes at least: hand-written, then generated.
+/// How many cases `build-cases.js` writes: at least this many hand-written, then the smaller real
+/// pages of `benches/data` (ids `page-`), then exactly this many generated ones (ids `gen-`).
 const MIN_HAND_WRITTEN: usize = 150;
 const GENERATED: usize = 200;
 
@@ -235,15 +236,24 @@ struct Case {
     id: String,
     html: Option<String>,
     recipe: Option<Vec<(String, usize)>>,
+    file: Option<String>,
 }
 
 impl Case {
-    /// The page: `html`, or each recipe text repeated its count, concatenated (as `cases-lib.js`).
+    /// The page, as `cases-lib.js` builds it: `html`; or each recipe text repeated its count,
+    /// concatenated; or the repository file `file`.
     fn html(&self) -> String {
-        match (&self.html, &self.recipe) {
-            (Some(html), None) => html.clone(),
-            (None, Some(recipe)) => recipe.iter().map(|(text, n)| text.repeat(*n)).collect(),
-            _ => panic!("case {} needs exactly one of `html` and `recipe`", self.id),
+        match (&self.html, &self.recipe, &self.file) {
+            (Some(html), None, None) => html.clone(),
+            (None, Some(recipe), None) => recipe.iter().map(|(text, n)| text.repeat(*n)).collect(),
+            (None, None, Some(file)) => {
+                let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+            }
+            _ => panic!(
+                "case {} needs exactly one of `html`, `recipe` and `file`",
+                self.id
+            ),
         }
     }
 }
@@ -420,15 +430,14 @@ fn every_case_matches_chromium_except_listed_deviations() {
         "case ids are unique"
     );
     let generated = cases.iter().filter(|c| c.id.starts_with("gen-")).count();
+    let pages = cases.iter().filter(|c| c.id.starts_with("page-")).count();
+    let hand_written = cases.len() - generated - pages;
     assert_eq!(generated, GENERATED, "generated cases");
-    assert!(
-        cases.len() - generated >= MIN_HAND_WRITTEN,
-        "hand-written cases"
-    );
+    assert!(hand_written >= MIN_HAND_WRITTEN, "hand-written cases");
 
     println!(
-        "browser differential: {} hand-written and {generated} generated cases",
-        cases.len() - generated
+        "browser differential: {hand_written} hand-written, {pages} real pages (benches/data) and \
+         {generated} generated cases"
     );
     compare(
         "scripting on",

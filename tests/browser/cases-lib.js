@@ -2,10 +2,15 @@
 // tests/browser.rs implements `expand` the same way (see its `Case::html`).
 'use strict';
 
-// A case is `{id, html}` or, for large inputs, `{id, recipe: [[text, count], ...]}`: the HTML is
-// each `text` repeated `count` times, concatenated in order.
+const fs = require('fs');
+const path = require('path');
+
+// A case is `{id, html}`; or, for large inputs, `{id, recipe: [[text, count], ...]}`: the HTML is
+// each `text` repeated `count` times, concatenated in order; or `{id, file}`: a page of the
+// repository (a path from its root, e.g. benches/data/01-profpc-hugo.html), read as UTF-8.
 function expand(c) {
   if (typeof c.html === 'string') return c.html;
+  if (typeof c.file === 'string') return fs.readFileSync(path.join(__dirname, '..', '..', c.file), 'utf8');
   return c.recipe.map(([text, count]) => text.repeat(count)).join('');
 }
 
