@@ -703,3 +703,13 @@ fn selected_option_is_cloned_into_selectedcontent() {
         "{main}"
     );
 }
+
+#[test]
+fn repeated_html_and_body_tags_add_missing_attributes() {
+    let (_, shell) = both("<html a=1><body b=2><main x=y>m</main><html c=3 a=9><body d=4 b=5>");
+    assert_eq!(
+        shell,
+        "<html a=\"1\" c=\"3\"><head></head><body b=\"2\" d=\"4\">\
+         <main x=\"y\" data-djust-shell-placeholder=\"1\"></main></body></html>"
+    );
+}

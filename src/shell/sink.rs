@@ -523,3 +523,31 @@ impl TreeSink for ArenaSink {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_stays_small() {
+        assert!(size_of::<Node>() <= 72, "{}", size_of::<Node>());
+    }
+
+    #[test]
+    fn custom_element_names_follow_the_standard() {
+        for ok in ["my-el", "a-", "x-\u{b7}", "math-\u{10000}"] {
+            assert!(valid_custom_element_name(&LocalName::from(ok)), "{ok}");
+        }
+        for bad in [
+            "div",
+            "-a",
+            "1-a",
+            "font-face",
+            "annotation-xml",
+            "a-b c",
+            "a-\u{d7}",
+        ] {
+            assert!(!valid_custom_element_name(&LocalName::from(bad)), "{bad}");
+        }
+    }
+}
