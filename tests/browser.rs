@@ -249,18 +249,26 @@ fn without(s: &str, open: &str, close: &str) -> String {
     out
 }
 
+/// The byte ranges of the content between every start tag beginning with `open` and the next
+/// `close` (empty when there is no `close`), in order.
+fn content_spans(s: &str, open: &str, close: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(at) = s[from..].find(open).map(|at| from + at) {
+        let tag_end = s[at..].find('>').map_or(s.len(), |e| at + e + 1);
+        let end = s[tag_end..].find(close).map_or(tag_end, |e| tag_end + e);
+        spans.push(tag_end..end);
+        from = end;
+    }
+    spans
+}
+
 /// The content between every start tag beginning with `open` and the next `close`, in order.
 fn contents<'a>(s: &'a str, open: &str, close: &str) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(at) = rest.find(open) {
-        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
-        rest = &rest[tag_end..];
-        let end = rest.find(close).unwrap_or(rest.len());
-        out.push(&rest[..end]);
-        rest = &rest[end..];
-    }
-    out
+    content_spans(s, open, close)
+        .into_iter()
+        .map(|span| &s[span])
+        .collect()
 }
 
 /// `s` with the value of every `shadowrootmode` attribute (any case) ASCII-lowercased.
@@ -285,16 +293,12 @@ fn lowercase_shadow_root_modes(s: &str) -> String {
 /// `s` with the content between every start tag beginning with `open` and the next `close` removed.
 fn emptied(s: &str, open: &str, close: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find(open) {
-        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
-        out.push_str(&rest[..tag_end]);
-        rest = &rest[tag_end..];
-        if let Some(end) = rest.find(close) {
-            rest = &rest[end..];
-        }
+    let mut from = 0;
+    for span in content_spans(s, open, close) {
+        out.push_str(&s[from..span.start]);
+        from = span.end;
     }
-    out.push_str(rest);
+    out.push_str(&s[from..]);
     out
 }
 
