@@ -114,7 +114,9 @@ impl ShellOptions {
 
     /// Sets the parser's scripting flag (default on, as in a browser with JavaScript).
     ///
-    /// With scripting on, `noscript` content is raw text; with it off, it is parsed as markup.
+    /// With scripting on, `noscript` content is raw text; with it off, it is parsed as markup. A
+    /// `noscript` in template contents always serializes its text escaped: scripting is not
+    /// enabled for nodes of the template's inert document.
     #[must_use]
     pub fn scripting(mut self, enabled: bool) -> Self {
         self.scripting = enabled;

@@ -62,7 +62,32 @@ fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: Node
             first_enabled = Some(id);
         }
     }
-    last_selected.or(first_enabled) == Some(option)
+    // Without a `selected` option, only a drop-down (display size 1) selects one by default.
+    let by_default = first_enabled.filter(|_| display_size_is_one(&nodes[select as usize], attrs));
+    last_selected.or(by_default) == Some(option)
+}
+
+/// Whether a `select` without `multiple` is a drop-down: its `size` attribute is absent, or does
+/// not parse as a non-negative integer (the standard's rules, as Chromium applies them), or is 0
+/// or 1. A larger size makes it a list box, which selects no option by default.
+fn display_size_is_one(select: &Node, attrs: &[Attribute]) -> bool {
+    let NodeData::Element { start, len, .. } = select.data else {
+        return true;
+    };
+    let Some(size) = attrs[start as usize..(start + len) as usize]
+        .iter()
+        .find(|a| a.name.ns == ns!() && a.name.local == local_name!("size"))
+    else {
+        return true;
+    };
+    let value = size
+        .value
+        .trim_start_matches([' ', '\t', '\n', '\x0C', '\r']);
+    let value = value.strip_prefix('+').unwrap_or(value);
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    // No digits: parsing fails and the size is 1. Leading zeros do not change the value.
+    let significant = value[..digits].trim_start_matches('0');
+    significant.is_empty() || significant == "1"
 }
 
 /// Runs "maybe clone an option into selectedcontent" for `option`, whose end tag was just parsed.

@@ -2,8 +2,9 @@
 //!
 //! It writes what a current browser's `innerHTML` / `outerHTML` gives: `&`, U+00A0, `<` and `>`
 //! escaped in text; `&`, U+00A0, `"`, `<` and `>` escaped in attribute values; the children of
-//! raw-text elements verbatim (`noscript` too when scripting is on); no end tag and no children for
-//! void elements; template contents in place of a template's (empty) child list.
+//! raw-text elements verbatim (`noscript` too when scripting is on, except inside template
+//! contents); no end tag and no children for void elements; template contents in place of a
+//! template's (empty) child list.
 
 use html5ever::{QualName, local_name, ns};
 
@@ -11,7 +12,7 @@ use super::sink::{Document, NONE, NodeData, NodeId};
 
 /// How to serialize: the scripting flag, and an element to write emptied, with one attribute set.
 pub(super) struct Plan<'a> {
-    /// Whether `noscript` content is raw text.
+    /// Whether `noscript` content is raw text (outside template contents).
     pub(super) scripting: bool,
     /// The element whose children are left out and whose attribute `name` is set to `value`.
     pub(super) emptied: NodeId,
@@ -182,6 +183,11 @@ fn children_of(doc: &Document, id: NodeId) -> NodeId {
     }
 }
 
+/// Whether `id` is a template element with contents (its children are template contents).
+fn is_template(doc: &Document, id: NodeId) -> bool {
+    matches!(doc.nodes[id as usize].data, NodeData::Element { contents, .. } if contents != NONE)
+}
+
 /// Makes room for `extra` more bytes, growing `out` by at least an eighth instead of doubling
 /// it, so that a large output does not hold up to twice its size.
 fn grow(out: &mut String, extra: usize) {
@@ -191,7 +197,12 @@ fn grow(out: &mut String, extra: usize) {
 }
 
 /// Appends the serialization of `root` (its `outerHTML` if `include_root`, else its `innerHTML`)
-/// to `out`. Iterative: the explicit stack holds the open ancestors.
+/// to `out`. Iterative: the explicit stack holds the open ancestors. `root` is not inside template
+/// contents.
+///
+/// A `noscript` writes its text raw only if "scripting is enabled for the node", which needs a
+/// browsing context: template contents belong to the template's inert document, which has none,
+/// so there (at any depth) `noscript` text is escaped like any other text.
 pub(super) fn serialize(
     out: &mut String,
     doc: &Document,
@@ -200,19 +211,20 @@ pub(super) fn serialize(
     plan: &Plan<'_>,
 ) {
     let nodes = &doc.nodes;
-    // Elements whose children are being written, innermost last, each with its raw-text flag.
-    let mut stack: Vec<(NodeId, bool)> = Vec::new();
+    // Elements whose children are being written, innermost last, each with its raw-text flag and
+    // whether its children are in template contents.
+    let mut stack: Vec<(NodeId, bool, bool)> = Vec::new();
     let mut current = if include_root {
         root
     } else {
         let raw = is_raw_text_parent(&nodes[root as usize].name, plan.scripting);
-        stack.push((root, raw));
+        stack.push((root, raw, is_template(doc, root)));
         nodes[children_of(doc, root) as usize].first_child
     };
     loop {
         if current == NONE {
             // All children of the innermost open element are written.
-            let Some((parent, _)) = stack.pop() else {
+            let Some((parent, _, _)) = stack.pop() else {
                 return;
             };
             if parent == root {
@@ -234,7 +246,10 @@ pub(super) fn serialize(
                 if !is_void(&node.name) {
                     let first = nodes[children_of(doc, current) as usize].first_child;
                     if first != NONE && current != plan.emptied {
-                        stack.push((current, is_raw_text_parent(&node.name, plan.scripting)));
+                        let inert = stack.last().is_some_and(|&(_, _, inert)| inert);
+                        let scripting = plan.scripting && !inert;
+                        let raw = is_raw_text_parent(&node.name, scripting);
+                        stack.push((current, raw, inert || is_template(doc, current)));
                         current = first;
                         continue;
                     }
@@ -242,7 +257,7 @@ pub(super) fn serialize(
                 }
             }
             NodeData::Text(text) => {
-                if stack.last().is_some_and(|&(_, raw)| raw) {
+                if stack.last().is_some_and(|&(_, raw, _)| raw) {
                     grow(out, text.len());
                     out.push_str(text);
                 } else {
