@@ -35,7 +35,7 @@ mod sink;
 
 use html5ever::tendril::TendrilSink;
 use html5ever::tree_builder::TreeBuilderOpts;
-use html5ever::{ParseOpts, local_name, ns};
+use html5ever::{ParseOpts, local_name};
 
 use self::serialize::{Plan, serialize};
 use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId, descendants};
@@ -286,10 +286,8 @@ fn find_main(doc: &Document) -> Option<NodeId> {
     if !doc.saw_main {
         return None;
     }
-    descendants(&doc.nodes, DOCUMENT).find(|&id| {
-        let name = &doc.nodes[id as usize].name;
-        name.ns == ns!(html) && name.local == local_name!("main")
-    })
+    descendants(&doc.nodes, DOCUMENT)
+        .find(|&id| doc.nodes[id as usize].is_html(&local_name!("main")))
 }
 
 #[cfg(test)]

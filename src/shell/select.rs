@@ -2,15 +2,9 @@
 //! `<selectedcontent>` element when the option's end tag is parsed ("maybe clone an option into
 //! selectedcontent" in the HTML standard).
 
-use html5ever::{Attribute, LocalName, QualName, local_name, ns};
+use html5ever::{Attribute, LocalName, local_name, ns};
 
-use super::sink::{
-    NONE, Node, NodeData, NodeId, append_child, descendants, detach, no_name, push_node,
-};
-
-fn is_html(node: &Node, local: &LocalName) -> bool {
-    node.name.ns == ns!(html) && node.name.local == *local
-}
+use super::sink::{NONE, Node, NodeData, NodeId, Ns, append_child, descendants, detach, push_node};
 
 fn has_attr(node: &Node, attrs: &[Attribute], local: &LocalName) -> bool {
     match node.data {
@@ -27,8 +21,8 @@ fn nearest_select(nodes: &[Node], option: NodeId) -> Option<NodeId> {
     let mut current = nodes[option as usize].parent;
     while current != NONE {
         let node = &nodes[current as usize];
-        if node.name.ns == ns!(html) {
-            match node.name.local {
+        if node.ns == Ns::Html {
+            match node.local {
                 local_name!("datalist") | local_name!("hr") | local_name!("option") => return None,
                 local_name!("optgroup") if seen_optgroup => return None,
                 local_name!("optgroup") => seen_optgroup = true,
@@ -48,7 +42,7 @@ fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: Node
     let mut first_enabled = None;
     for id in descendants(nodes, select) {
         let node = &nodes[id as usize];
-        if !is_html(node, &local_name!("option")) || nearest_select(nodes, id) != Some(select) {
+        if !node.is_html(&local_name!("option")) || nearest_select(nodes, id) != Some(select) {
             continue;
         }
         if has_attr(node, attrs, &local_name!("selected")) {
@@ -56,7 +50,7 @@ fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: Node
         }
         let parent = &nodes[node.parent as usize];
         let disabled = has_attr(node, attrs, &local_name!("disabled"))
-            || (is_html(parent, &local_name!("optgroup"))
+            || (parent.is_html(&local_name!("optgroup"))
                 && has_attr(parent, attrs, &local_name!("disabled")));
         if first_enabled.is_none() && !disabled {
             first_enabled = Some(id);
@@ -78,7 +72,7 @@ pub(super) fn maybe_clone_option(
         return;
     }
     let Some(target) = descendants(nodes, select)
-        .find(|&id| is_html(&nodes[id as usize], &local_name!("selectedcontent")))
+        .find(|&id| nodes[id as usize].is_html(&local_name!("selectedcontent")))
     else {
         return;
     };
@@ -131,7 +125,10 @@ pub(super) fn maybe_clone_option(
 
 /// A detached copy of `source` without its children (a template gets empty contents).
 fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId) -> NodeId {
-    let name: QualName = nodes[source as usize].name.clone();
+    let (ns, local) = (
+        nodes[source as usize].ns,
+        nodes[source as usize].local.clone(),
+    );
     let data = match nodes[source as usize].data {
         NodeData::Element {
             start,
@@ -146,7 +143,7 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId)
             let new_contents = if contents == NONE {
                 NONE
             } else {
-                push_node(nodes, Node::new(no_name(), NodeData::Container))
+                push_node(nodes, Node::new(NodeData::Container))
             };
             NodeData::Element {
                 start: new_start,
@@ -161,5 +158,5 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId)
         NodeData::ProcessingInstruction(ref pi) => NodeData::ProcessingInstruction(pi.clone()),
         NodeData::Container => NodeData::Container,
     };
-    push_node(nodes, Node::new(name, data))
+    push_node(nodes, Node::element(ns, local, data))
 }

@@ -5,9 +5,9 @@
 //! raw-text elements verbatim (`noscript` too when scripting is on); no end tag and no children for
 //! void elements; template contents in place of a template's (empty) child list.
 
-use html5ever::{QualName, local_name, ns};
+use html5ever::{local_name, ns};
 
-use super::sink::{Document, NONE, NodeData, NodeId};
+use super::sink::{Document, NONE, Node, NodeData, NodeId, Ns};
 
 /// How to serialize: the scripting flag, and an element to write emptied, with one attribute set.
 pub(super) struct Plan<'a> {
@@ -22,10 +22,10 @@ pub(super) struct Plan<'a> {
 }
 
 /// Whether an HTML element of this name serializes as void (no children, no end tag).
-fn is_void(name: &QualName) -> bool {
-    name.ns == ns!(html)
+fn is_void(node: &Node) -> bool {
+    node.ns == Ns::Html
         && matches!(
-            name.local,
+            node.local,
             local_name!("area")
                 | local_name!("base")
                 | local_name!("basefont")
@@ -48,9 +48,9 @@ fn is_void(name: &QualName) -> bool {
 }
 
 /// Whether text children of this element are written verbatim.
-fn is_raw_text_parent(name: &QualName, scripting: bool) -> bool {
-    name.ns == ns!(html)
-        && match name.local {
+fn is_raw_text_parent(node: &Node, scripting: bool) -> bool {
+    node.ns == Ns::Html
+        && match node.local {
             local_name!("style")
             | local_name!("script")
             | local_name!("xmp")
@@ -129,7 +129,7 @@ fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
     };
     let attrs = &doc.attrs[start as usize..(start + len) as usize];
     out.push('<');
-    out.push_str(&node.name.local);
+    out.push_str(&node.local);
     let mut replaced = false;
     for attr in attrs {
         out.push(' ');
@@ -167,9 +167,9 @@ fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
     out.push('>');
 }
 
-fn end_tag(out: &mut String, name: &QualName) {
+fn end_tag(out: &mut String, node: &Node) {
     out.push_str("</");
-    out.push_str(&name.local);
+    out.push_str(&node.local);
     out.push('>');
 }
 
@@ -205,7 +205,7 @@ pub(super) fn serialize(
     let mut current = if include_root {
         root
     } else {
-        let raw = is_raw_text_parent(&nodes[root as usize].name, plan.scripting);
+        let raw = is_raw_text_parent(&nodes[root as usize], plan.scripting);
         stack.push((root, raw));
         nodes[children_of(doc, root) as usize].first_child
     };
@@ -217,11 +217,11 @@ pub(super) fn serialize(
             };
             if parent == root {
                 if include_root {
-                    end_tag(out, &nodes[parent as usize].name);
+                    end_tag(out, &nodes[parent as usize]);
                 }
                 return;
             }
-            end_tag(out, &nodes[parent as usize].name);
+            end_tag(out, &nodes[parent as usize]);
             current = nodes[parent as usize].next_sibling;
             continue;
         }
@@ -231,14 +231,14 @@ pub(super) fn serialize(
         match &node.data {
             NodeData::Element { .. } => {
                 start_tag(out, doc, current, plan);
-                if !is_void(&node.name) {
+                if !is_void(node) {
                     let first = nodes[children_of(doc, current) as usize].first_child;
                     if first != NONE && current != plan.emptied {
-                        stack.push((current, is_raw_text_parent(&node.name, plan.scripting)));
+                        stack.push((current, is_raw_text_parent(node, plan.scripting)));
                         current = first;
                         continue;
                     }
-                    end_tag(out, &node.name);
+                    end_tag(out, node);
                 }
             }
             NodeData::Text(text) => {

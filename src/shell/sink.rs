@@ -7,9 +7,9 @@
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
 
-use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::interface::{ElemName, ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::StrTendril;
-use html5ever::{Attribute, LocalName, QualName, local_name, ns};
+use html5ever::{Attribute, LocalName, Namespace, QualName, local_name, ns};
 
 use super::select;
 
@@ -43,35 +43,102 @@ pub(super) enum NodeData {
     ProcessingInstruction(Box<(StrTendril, StrTendril)>),
 }
 
-/// One node of the arena, linked to its relatives by index.
+/// An element's namespace, in one byte: the HTML parser makes elements in the HTML, SVG and
+/// MathML namespaces only (and never gives them a prefix, which the serializer does not write).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ns {
+    /// No namespace: nodes that are not elements.
+    None,
+    /// The HTML namespace.
+    Html,
+    /// The SVG namespace.
+    Svg,
+    /// The MathML namespace.
+    MathMl,
+}
+
+static NO_NS: Namespace = ns!();
+static HTML_NS: Namespace = ns!(html);
+static SVG_NS: Namespace = ns!(svg);
+static MATHML_NS: Namespace = ns!(mathml);
+
+impl Ns {
+    /// The namespace of a name the tree builder creates. Any other namespace (the parser makes
+    /// none) would count as no namespace, which is serialized the same way.
+    fn of(ns: &Namespace) -> Self {
+        match *ns {
+            ns!(html) => Self::Html,
+            ns!(svg) => Self::Svg,
+            ns!(mathml) => Self::MathMl,
+            _ => Self::None,
+        }
+    }
+
+    fn atom(self) -> &'static Namespace {
+        match self {
+            Self::None => &NO_NS,
+            Self::Html => &HTML_NS,
+            Self::Svg => &SVG_NS,
+            Self::MathMl => &MATHML_NS,
+        }
+    }
+}
+
+/// One node of the arena, linked to its relatives by index (56 bytes).
 pub(super) struct Node {
     pub(super) parent: NodeId,
     pub(super) first_child: NodeId,
     pub(super) last_child: NodeId,
     pub(super) prev_sibling: NodeId,
     pub(super) next_sibling: NodeId,
-    /// The element's name; an empty name for other nodes.
-    pub(super) name: QualName,
+    /// The element's namespace; `Ns::None` for other nodes.
+    pub(super) ns: Ns,
+    /// The element's local name; empty for other nodes.
+    pub(super) local: LocalName,
     pub(super) data: NodeData,
 }
 
 impl Node {
-    pub(super) fn new(name: QualName, data: NodeData) -> Self {
+    /// A node that is not an element.
+    pub(super) fn new(data: NodeData) -> Self {
+        Self::element(Ns::None, local_name!(""), data)
+    }
+
+    /// A node with a name (an element).
+    pub(super) fn element(ns: Ns, local: LocalName, data: NodeData) -> Self {
         Self {
             parent: NONE,
             first_child: NONE,
             last_child: NONE,
             prev_sibling: NONE,
             next_sibling: NONE,
-            name,
+            ns,
+            local,
             data,
         }
     }
+
+    /// Whether this is the HTML element `local`.
+    pub(super) fn is_html(&self, local: &LocalName) -> bool {
+        self.ns == Ns::Html && self.local == *local
+    }
 }
 
-/// The name of nodes that are not elements.
-pub(super) fn no_name() -> QualName {
-    QualName::new(None, ns!(), local_name!(""))
+/// An element's name as the tree builder sees it, borrowed from the arena.
+#[derive(Debug)]
+pub(super) struct NameRef<'a> {
+    ns: &'static Namespace,
+    local: Ref<'a, LocalName>,
+}
+
+impl ElemName for NameRef<'_> {
+    fn ns(&self) -> &Namespace {
+        self.ns
+    }
+
+    fn local_name(&self) -> &LocalName {
+        &self.local
+    }
 }
 
 /// The parsed document: the arena, every element's attributes, and the doctype's name.
@@ -97,7 +164,7 @@ impl ArenaSink {
     /// A sink holding only the document node, with room for about `capacity` nodes.
     pub(super) fn with_capacity(capacity: usize) -> Self {
         let mut nodes = Vec::with_capacity(capacity.max(1));
-        nodes.push(Node::new(no_name(), NodeData::Container));
+        nodes.push(Node::new(NodeData::Container));
         Self {
             nodes: RefCell::new(nodes),
             attrs: RefCell::new(Vec::with_capacity(capacity / 2)),
@@ -123,7 +190,7 @@ impl ArenaSink {
                 }
             }
         }
-        let node = self.push(Node::new(no_name(), NodeData::Text(text)));
+        let node = self.push(Node::new(NodeData::Text(text)));
         link(&mut self.nodes.borrow_mut(), node);
     }
 
@@ -248,12 +315,12 @@ fn insert_before(nodes: &mut [Node], sibling: NodeId, child: NodeId) {
 }
 
 /// Whether `name` may host a shadow root (DOM "attach a shadow root", step 2).
-fn valid_shadow_host(name: &QualName) -> bool {
-    if name.ns != ns!(html) {
+fn valid_shadow_host(node: &Node) -> bool {
+    if node.ns != Ns::Html {
         return false;
     }
     matches!(
-        name.local,
+        node.local,
         local_name!("article")
             | local_name!("aside")
             | local_name!("blockquote")
@@ -272,7 +339,7 @@ fn valid_shadow_host(name: &QualName) -> bool {
             | local_name!("p")
             | local_name!("section")
             | local_name!("span")
-    ) || valid_custom_element_name(&name.local)
+    ) || valid_custom_element_name(&node.local)
 }
 
 /// The HTML standard's "valid custom element name" for a name coming from the parser.
@@ -308,7 +375,7 @@ fn valid_custom_element_name(local: &LocalName) -> bool {
 impl TreeSink for ArenaSink {
     type Handle = NodeId;
     type Output = Document;
-    type ElemName<'a> = Ref<'a, QualName>;
+    type ElemName<'a> = NameRef<'a>;
 
     fn finish(self) -> Document {
         // The tree lives on while the output is written: give back the spare capacity first.
@@ -330,8 +397,13 @@ impl TreeSink for ArenaSink {
         DOCUMENT
     }
 
-    fn elem_name<'a>(&'a self, target: &'a NodeId) -> Ref<'a, QualName> {
-        Ref::map(self.nodes.borrow(), |nodes| &nodes[*target as usize].name)
+    fn elem_name<'a>(&'a self, target: &'a NodeId) -> NameRef<'a> {
+        let nodes = self.nodes.borrow();
+        let ns = nodes[*target as usize].ns.atom();
+        NameRef {
+            ns,
+            local: Ref::map(nodes, |nodes| &nodes[*target as usize].local),
+        }
     }
 
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
@@ -343,7 +415,7 @@ impl TreeSink for ArenaSink {
             }
         }
         let contents = if flags.template {
-            self.push(Node::new(no_name(), NodeData::Container))
+            self.push(Node::new(NodeData::Container))
         } else {
             NONE
         };
@@ -354,8 +426,9 @@ impl TreeSink for ArenaSink {
             store.extend(attrs);
             (start, len)
         };
-        self.push(Node::new(
-            name,
+        self.push(Node::element(
+            Ns::of(&name.ns),
+            name.local,
             NodeData::Element {
                 start,
                 len,
@@ -367,14 +440,13 @@ impl TreeSink for ArenaSink {
     }
 
     fn create_comment(&self, text: StrTendril) -> NodeId {
-        self.push(Node::new(no_name(), NodeData::Comment(text)))
+        self.push(Node::new(NodeData::Comment(text)))
     }
 
     fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
-        self.push(Node::new(
-            no_name(),
-            NodeData::ProcessingInstruction(Box::new((target, data))),
-        ))
+        self.push(Node::new(NodeData::ProcessingInstruction(Box::new((
+            target, data,
+        )))))
     }
 
     fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
@@ -513,7 +585,7 @@ impl TreeSink for ArenaSink {
         // (and not serialized by `innerHTML`). The template itself is never inserted.
         let mut nodes = self.nodes.borrow_mut();
         let host = &mut nodes[*location as usize];
-        let valid = valid_shadow_host(&host.name);
+        let valid = valid_shadow_host(host);
         match &mut host.data {
             NodeData::Element { shadow_host, .. } if valid && !*shadow_host => {
                 *shadow_host = true;
@@ -530,7 +602,7 @@ mod tests {
 
     #[test]
     fn node_stays_small() {
-        assert!(size_of::<Node>() <= 72, "{}", size_of::<Node>());
+        assert!(size_of::<Node>() <= 56, "{}", size_of::<Node>());
     }
 
     #[test]
