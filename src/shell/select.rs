@@ -2,15 +2,17 @@
 //! `<selectedcontent>` element when the option's end tag is parsed ("maybe clone an option into
 //! selectedcontent" in the HTML standard).
 
-use html5ever::{Attribute, LocalName, local_name, ns};
+use html5ever::{LocalName, local_name};
 
-use super::sink::{NONE, Node, NodeData, NodeId, Ns, append_child, descendants, detach, push_node};
+use super::sink::{
+    Attr, NONE, Node, NodeData, NodeId, Ns, append_child, descendants, detach, push_node,
+};
 
-fn has_attr(node: &Node, attrs: &[Attribute], local: &LocalName) -> bool {
+fn has_attr(node: &Node, attrs: &[Attr], local: &LocalName) -> bool {
     match node.data {
         NodeData::Element { start, len, .. } => attrs[start as usize..(start + len) as usize]
             .iter()
-            .any(|a| a.name.ns == ns!() && a.name.local == *local),
+            .any(|a| a.name == *local),
         _ => false,
     }
 }
@@ -37,7 +39,7 @@ fn nearest_select(nodes: &[Node], option: NodeId) -> Option<NodeId> {
 
 /// Whether `option` is the option a single-choice `select` shows: the last option with a
 /// `selected` attribute, or else the first option that is not disabled.
-fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: NodeId) -> bool {
+fn is_selected(nodes: &[Node], attrs: &[Attr], select: NodeId, option: NodeId) -> bool {
     let mut last_selected = None;
     let mut first_enabled = None;
     for id in descendants(nodes, select) {
@@ -60,11 +62,7 @@ fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: Node
 }
 
 /// Runs "maybe clone an option into selectedcontent" for `option`, whose end tag was just parsed.
-pub(super) fn maybe_clone_option(
-    nodes: &mut Vec<Node>,
-    attrs: &mut Vec<Attribute>,
-    option: NodeId,
-) {
+pub(super) fn maybe_clone_option(nodes: &mut Vec<Node>, attrs: &mut Vec<Attr>, option: NodeId) {
     let Some(select) = nearest_select(nodes, option) else {
         return;
     };
@@ -124,7 +122,7 @@ pub(super) fn maybe_clone_option(
 }
 
 /// A detached copy of `source` without its children (a template gets empty contents).
-fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId) -> NodeId {
+fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attr>, source: NodeId) -> NodeId {
     let (ns, local) = (
         nodes[source as usize].ns,
         nodes[source as usize].local.clone(),
@@ -137,7 +135,7 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId)
             annotation_xml_integration_point,
             ..
         } => {
-            let copied: Vec<Attribute> = attrs[start as usize..(start + len) as usize].to_vec();
+            let copied: Vec<Attr> = attrs[start as usize..(start + len) as usize].to_vec();
             let new_start = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
             attrs.extend(copied);
             let new_contents = if contents == NONE {

@@ -5,7 +5,7 @@
 //! raw-text elements verbatim (`noscript` too when scripting is on); no end tag and no children for
 //! void elements; template contents in place of a template's (empty) child list.
 
-use html5ever::{local_name, ns};
+use html5ever::local_name;
 
 use super::sink::{Document, NONE, Node, NodeData, NodeId, Ns};
 
@@ -133,27 +133,14 @@ fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
     let mut replaced = false;
     for attr in attrs {
         out.push(' ');
-        let name = &attr.name;
-        match name.ns {
-            ns!() => {}
-            ns!(xml) => out.push_str("xml:"),
-            ns!(xmlns) if name.local != local_name!("xmlns") => out.push_str("xmlns:"),
-            ns!(xmlns) => {}
-            ns!(xlink) => out.push_str("xlink:"),
-            _ => {
-                if let Some(prefix) = &name.prefix {
-                    out.push_str(prefix);
-                    out.push(':');
-                }
-            }
-        }
-        out.push_str(&name.local);
+        out.push_str(&attr.name);
         out.push_str("=\"");
-        if id == plan.emptied && name.ns == ns!() && &*name.local == plan.name {
+        // The emptied element is an HTML `main`, whose attributes have no namespace.
+        if id == plan.emptied && &*attr.name == plan.name {
             replaced = true;
             escape(out, plan.value, true);
         } else {
-            escape(out, &attr.value, true);
+            escape(out, attr.value(&doc.values), true);
         }
         out.push('"');
     }

@@ -2,7 +2,8 @@
 //!
 //! Nodes live in one `Vec`, so dropping the tree is a flat loop over that vector (no recursion,
 //! however deep the nesting), and a handle is a `u32`. Attributes of all elements sit in one flat
-//! vector. Text stays in the tendrils html5ever hands over, which share the input's buffer.
+//! vector, their values in one string. Text stays in the tendrils html5ever hands over, which
+//! share the input's buffer.
 
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
@@ -84,6 +85,53 @@ impl Ns {
     }
 }
 
+/// An attribute: its name as serialized (with the `xlink:`, `xml:` or `xmlns:` prefix of an
+/// adjusted SVG or MathML attribute; attributes of HTML elements never have a namespace) and its
+/// value's range in [`Document::values`] (24 bytes, where html5ever's `Attribute` takes 40 plus a
+/// value allocation).
+#[derive(Clone)]
+pub(super) struct Attr {
+    pub(super) name: LocalName,
+    start: usize,
+    end: usize,
+}
+
+impl Attr {
+    /// The value, given the document's value store.
+    pub(super) fn value<'a>(&self, values: &'a str) -> &'a str {
+        &values[self.start..self.end]
+    }
+}
+
+/// The attribute's name as the HTML fragment serialization algorithm writes it.
+fn serialized_name(name: QualName) -> LocalName {
+    let prefix = match name.ns {
+        ns!() => return name.local,
+        ns!(xml) => "xml",
+        ns!(xmlns) if name.local == local_name!("xmlns") => return name.local,
+        ns!(xmlns) => "xmlns",
+        ns!(xlink) => "xlink",
+        _ => match &name.prefix {
+            Some(prefix) => &**prefix,
+            None => return name.local,
+        },
+    };
+    LocalName::from(format!("{prefix}:{}", name.local))
+}
+
+/// Moves the tokenizer's attributes into the flat stores.
+fn store_attrs(store: &mut Vec<Attr>, values: &mut String, attrs: Vec<Attribute>) {
+    store.extend(attrs.into_iter().map(|attr| {
+        let start = values.len();
+        values.push_str(&attr.value);
+        Attr {
+            name: serialized_name(attr.name),
+            start,
+            end: values.len(),
+        }
+    }));
+}
+
 /// One node of the arena, linked to its relatives by index (56 bytes).
 pub(super) struct Node {
     pub(super) parent: NodeId,
@@ -144,7 +192,9 @@ impl ElemName for NameRef<'_> {
 /// The parsed document: the arena, every element's attributes, and the doctype's name.
 pub(super) struct Document {
     pub(super) nodes: Vec<Node>,
-    pub(super) attrs: Vec<Attribute>,
+    pub(super) attrs: Vec<Attr>,
+    /// Every attribute value, one after the other.
+    pub(super) values: String,
     pub(super) doctype: Option<StrTendril>,
     /// Whether any HTML `main` element was created (if not, there is nothing to find).
     pub(super) saw_main: bool,
@@ -153,7 +203,8 @@ pub(super) struct Document {
 /// The sink html5ever drives. Sink methods take `&self`, so the state sits in cells.
 pub(super) struct ArenaSink {
     nodes: RefCell<Vec<Node>>,
-    attrs: RefCell<Vec<Attribute>>,
+    attrs: RefCell<Vec<Attr>>,
+    values: RefCell<String>,
     doctype: RefCell<Option<StrTendril>>,
     saw_main: Cell<bool>,
     /// Whether any HTML `selectedcontent` element was created (if not, no option is cloned).
@@ -168,6 +219,7 @@ impl ArenaSink {
         Self {
             nodes: RefCell::new(nodes),
             attrs: RefCell::new(Vec::with_capacity(capacity / 2)),
+            values: RefCell::new(String::new()),
             doctype: RefCell::new(None),
             saw_main: Cell::new(false),
             saw_selectedcontent: Cell::new(false),
@@ -383,9 +435,12 @@ impl TreeSink for ArenaSink {
         nodes.shrink_to_fit();
         let mut attrs = self.attrs.into_inner();
         attrs.shrink_to_fit();
+        let mut values = self.values.into_inner();
+        values.shrink_to_fit();
         Document {
             nodes,
             attrs,
+            values,
             doctype: self.doctype.into_inner(),
             saw_main: self.saw_main.get(),
         }
@@ -423,7 +478,7 @@ impl TreeSink for ArenaSink {
             let mut store = self.attrs.borrow_mut();
             let start = u32::try_from(store.len()).unwrap_or(u32::MAX);
             let len = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
-            store.extend(attrs);
+            store_attrs(&mut store, &mut self.values.borrow_mut(), attrs);
             (start, len)
         };
         self.push(Node::element(
@@ -527,7 +582,10 @@ impl TreeSink for ArenaSink {
         let range = *start as usize..(*start + *len) as usize;
         let missing: Vec<Attribute> = attrs
             .into_iter()
-            .filter(|attr| !store[range.clone()].iter().any(|a| a.name == attr.name))
+            .filter(|attr| {
+                let name = serialized_name(attr.name.clone());
+                !store[range.clone()].iter().any(|a| a.name == name)
+            })
             .collect();
         if missing.is_empty() {
             return;
@@ -535,12 +593,12 @@ impl TreeSink for ArenaSink {
         // Only `html` and `body` get here, at most once per such tag in the page: move the
         // element's attributes to the end of the store, where its range can grow.
         if range.end != store.len() {
-            let own: Vec<Attribute> = store[range].to_vec();
+            let own: Vec<Attr> = store[range].to_vec();
             *start = u32::try_from(store.len()).unwrap_or(u32::MAX);
             store.extend(own);
         }
         *len += u32::try_from(missing.len()).unwrap_or(0);
-        store.extend(missing);
+        store_attrs(&mut store, &mut self.values.borrow_mut(), missing);
     }
 
     fn remove_from_parent(&self, target: &NodeId) {
