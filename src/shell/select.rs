@@ -151,7 +151,7 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attr>, source: NodeId) -> N
                 shadow_host: false,
             }
         }
-        NodeData::Text(ref t) => NodeData::Text(t.clone()),
+        NodeData::Text(span) => NodeData::Text(span),
         NodeData::Comment(ref t) => NodeData::Comment(t.clone()),
         NodeData::ProcessingInstruction(ref pi) => NodeData::ProcessingInstruction(pi.clone()),
         NodeData::Container => NodeData::Container,

@@ -140,7 +140,7 @@ fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
             replaced = true;
             escape(out, plan.value, true);
         } else {
-            escape(out, attr.value(&doc.values), true);
+            escape(out, attr.value.of(&doc.text), true);
         }
         out.push('"');
     }
@@ -171,7 +171,7 @@ fn children_of(doc: &Document, id: NodeId) -> NodeId {
 
 /// Makes room for `extra` more bytes, growing `out` by at least an eighth instead of doubling
 /// it, so that a large output does not hold up to twice its size.
-fn grow(out: &mut String, extra: usize) {
+pub(super) fn grow(out: &mut String, extra: usize) {
     if out.capacity() - out.len() < extra {
         out.reserve_exact(extra.max(out.capacity() / 8));
     }
@@ -228,7 +228,8 @@ pub(super) fn serialize(
                     end_tag(out, node);
                 }
             }
-            NodeData::Text(text) => {
+            NodeData::Text(span) => {
+                let text = span.of(&doc.text);
                 if stack.last().is_some_and(|&(_, raw)| raw) {
                     grow(out, text.len());
                     out.push_str(text);

@@ -2,8 +2,8 @@
 //!
 //! Nodes live in one `Vec`, so dropping the tree is a flat loop over that vector (no recursion,
 //! however deep the nesting), and a handle is a `u32`. Attributes of all elements sit in one flat
-//! vector, their values in one string. Text stays in the tendrils html5ever hands over, which
-//! share the input's buffer.
+//! vector; their values and all text sit in one string, so nothing holds on to the input's buffer
+//! once it is parsed, and adjacent pieces of text join by extending a range.
 
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
@@ -13,6 +13,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::{Attribute, LocalName, Namespace, QualName, local_name, ns};
 
 use super::select;
+use super::serialize::grow;
 
 /// Index of a node in the arena.
 pub(super) type NodeId = u32;
@@ -36,8 +37,8 @@ pub(super) enum NodeData {
         annotation_xml_integration_point: bool,
         shadow_host: bool,
     },
-    /// A text node.
-    Text(StrTendril),
+    /// A text node: its range in [`Document::text`].
+    Text(Span),
     /// A comment.
     Comment(StrTendril),
     /// A processing instruction (the HTML parser never makes one; kept for completeness).
@@ -92,14 +93,31 @@ impl Ns {
 #[derive(Clone)]
 pub(super) struct Attr {
     pub(super) name: LocalName,
+    pub(super) value: Span,
+}
+
+/// A range of [`Document::text`].
+#[derive(Clone, Copy)]
+pub(super) struct Span {
     start: usize,
     end: usize,
 }
 
-impl Attr {
-    /// The value, given the document's value store.
-    pub(super) fn value<'a>(&self, values: &'a str) -> &'a str {
-        &values[self.start..self.end]
+impl Span {
+    /// The text in this range, given the document's text store.
+    pub(super) fn of(self, text: &str) -> &str {
+        &text[self.start..self.end]
+    }
+}
+
+/// Appends `piece` to the text store and returns its range.
+fn push_text(text: &mut String, piece: &str) -> Span {
+    let start = text.len();
+    grow(text, piece.len());
+    text.push_str(piece);
+    Span {
+        start,
+        end: text.len(),
     }
 }
 
@@ -120,15 +138,10 @@ fn serialized_name(name: QualName) -> LocalName {
 }
 
 /// Moves the tokenizer's attributes into the flat stores.
-fn store_attrs(store: &mut Vec<Attr>, values: &mut String, attrs: Vec<Attribute>) {
-    store.extend(attrs.into_iter().map(|attr| {
-        let start = values.len();
-        values.push_str(&attr.value);
-        Attr {
-            name: serialized_name(attr.name),
-            start,
-            end: values.len(),
-        }
+fn store_attrs(store: &mut Vec<Attr>, text: &mut String, attrs: Vec<Attribute>) {
+    store.extend(attrs.into_iter().map(|attr| Attr {
+        value: push_text(text, &attr.value),
+        name: serialized_name(attr.name),
     }));
 }
 
@@ -193,8 +206,8 @@ impl ElemName for NameRef<'_> {
 pub(super) struct Document {
     pub(super) nodes: Vec<Node>,
     pub(super) attrs: Vec<Attr>,
-    /// Every attribute value, one after the other.
-    pub(super) values: String,
+    /// Every attribute value and every text, one after the other.
+    pub(super) text: String,
     pub(super) doctype: Option<StrTendril>,
     /// Whether any HTML `main` element was created (if not, there is nothing to find).
     pub(super) saw_main: bool,
@@ -204,7 +217,7 @@ pub(super) struct Document {
 pub(super) struct ArenaSink {
     nodes: RefCell<Vec<Node>>,
     attrs: RefCell<Vec<Attr>>,
-    values: RefCell<String>,
+    text: RefCell<String>,
     doctype: RefCell<Option<StrTendril>>,
     saw_main: Cell<bool>,
     /// Whether any HTML `selectedcontent` element was created (if not, no option is cloned).
@@ -212,57 +225,46 @@ pub(super) struct ArenaSink {
 }
 
 impl ArenaSink {
-    /// A sink holding only the document node, with room for about `capacity` nodes.
-    pub(super) fn with_capacity(capacity: usize) -> Self {
+    /// A sink holding only the document node, with room for about `capacity` nodes and
+    /// `text_capacity` bytes of text and attribute values.
+    pub(super) fn with_capacity(capacity: usize, text_capacity: usize) -> Self {
         let mut nodes = Vec::with_capacity(capacity.max(1));
         nodes.push(Node::new(NodeData::Container));
         Self {
             nodes: RefCell::new(nodes),
             attrs: RefCell::new(Vec::with_capacity(capacity / 2)),
-            values: RefCell::new(String::new()),
+            text: RefCell::new(String::with_capacity(text_capacity)),
             doctype: RefCell::new(None),
             saw_main: Cell::new(false),
             saw_selectedcontent: Cell::new(false),
         }
     }
 
-    /// Merges `text` into `neighbour` when that is a text node and merging is cheap; otherwise
-    /// makes a text node and lets `link` put it in place.
+    /// Stores `text` and joins it to `neighbour` when that is a text node whose range ends where
+    /// the new one starts; otherwise makes a text node and lets `link` put it in place (adjacent
+    /// text nodes serialize exactly like one node).
     fn add_text(
         &self,
         neighbour: NodeId,
         text: StrTendril,
         link: impl FnOnce(&mut [Node], NodeId),
     ) {
+        let span = push_text(&mut self.text.borrow_mut(), &text);
         if neighbour != NONE {
             if let NodeData::Text(existing) = &mut self.nodes.borrow_mut()[neighbour as usize].data
             {
-                if merge(existing, &text) {
+                if existing.end == span.start {
+                    existing.end = span.end;
                     return;
                 }
             }
         }
-        let node = self.push(Node::new(NodeData::Text(text)));
+        let node = self.push(Node::new(NodeData::Text(span)));
         link(&mut self.nodes.borrow_mut(), node);
     }
 
     fn push(&self, node: Node) -> NodeId {
         push_node(&mut self.nodes.borrow_mut(), node)
-    }
-}
-
-/// Appends `text` to the text node holding `existing` when that is cheap: when both pieces come
-/// from the same input buffer (html5ever hands over contiguous pieces, which `push_tendril` joins
-/// by extending the length), or when the result is short. Otherwise the caller adds a new text
-/// node rather than copying a long text: adjacent text nodes serialize exactly like one node.
-fn merge(existing: &mut StrTendril, text: &StrTendril) -> bool {
-    /// Up to this length a copy costs less than a node.
-    const SMALL: u32 = 64;
-    if existing.is_shared_with(text) || existing.len32() + text.len32() <= SMALL {
-        existing.push_tendril(text);
-        true
-    } else {
-        false
     }
 }
 
@@ -435,12 +437,12 @@ impl TreeSink for ArenaSink {
         nodes.shrink_to_fit();
         let mut attrs = self.attrs.into_inner();
         attrs.shrink_to_fit();
-        let mut values = self.values.into_inner();
-        values.shrink_to_fit();
+        let mut text = self.text.into_inner();
+        text.shrink_to_fit();
         Document {
             nodes,
             attrs,
-            values,
+            text,
             doctype: self.doctype.into_inner(),
             saw_main: self.saw_main.get(),
         }
@@ -478,7 +480,7 @@ impl TreeSink for ArenaSink {
             let mut store = self.attrs.borrow_mut();
             let start = u32::try_from(store.len()).unwrap_or(u32::MAX);
             let len = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
-            store_attrs(&mut store, &mut self.values.borrow_mut(), attrs);
+            store_attrs(&mut store, &mut self.text.borrow_mut(), attrs);
             (start, len)
         };
         self.push(Node::element(
@@ -598,7 +600,7 @@ impl TreeSink for ArenaSink {
             store.extend(own);
         }
         *len += u32::try_from(missing.len()).unwrap_or(0);
-        store_attrs(&mut store, &mut self.values.borrow_mut(), missing);
+        store_attrs(&mut store, &mut self.text.borrow_mut(), missing);
     }
 
     fn remove_from_parent(&self, target: &NodeId) {
