@@ -2,21 +2,17 @@
 //! `<selectedcontent>` element when the option's end tag is parsed ("maybe clone an option into
 //! selectedcontent" in the HTML standard).
 
-use html5ever::{Attribute, LocalName, QualName, local_name, ns};
+use html5ever::{LocalName, local_name};
 
 use super::sink::{
-    NONE, Node, NodeData, NodeId, append_child, descendants, detach, no_name, push_node,
+    Attr, NONE, Node, NodeData, NodeId, Ns, append_child, descendants, detach, push_node,
 };
 
-fn is_html(node: &Node, local: &LocalName) -> bool {
-    node.name.ns == ns!(html) && node.name.local == *local
-}
-
-fn has_attr(node: &Node, attrs: &[Attribute], local: &LocalName) -> bool {
+fn has_attr(node: &Node, attrs: &[Attr], local: &LocalName) -> bool {
     match node.data {
         NodeData::Element { start, len, .. } => attrs[start as usize..(start + len) as usize]
             .iter()
-            .any(|a| a.name.ns == ns!() && a.name.local == *local),
+            .any(|a| a.name == *local),
         _ => false,
     }
 }
@@ -27,8 +23,8 @@ fn nearest_select(nodes: &[Node], option: NodeId) -> Option<NodeId> {
     let mut current = nodes[option as usize].parent;
     while current != NONE {
         let node = &nodes[current as usize];
-        if node.name.ns == ns!(html) {
-            match node.name.local {
+        if node.ns == Ns::Html {
+            match node.local {
                 local_name!("datalist") | local_name!("hr") | local_name!("option") => return None,
                 local_name!("optgroup") if seen_optgroup => return None,
                 local_name!("optgroup") => seen_optgroup = true,
@@ -43,12 +39,12 @@ fn nearest_select(nodes: &[Node], option: NodeId) -> Option<NodeId> {
 
 /// Whether `option` is the option a single-choice `select` shows: the last option with a
 /// `selected` attribute, or else the first option that is not disabled.
-fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: NodeId) -> bool {
+fn is_selected(nodes: &[Node], attrs: &[Attr], text: &str, select: NodeId, option: NodeId) -> bool {
     let mut last_selected = None;
     let mut first_enabled = None;
     for id in descendants(nodes, select) {
         let node = &nodes[id as usize];
-        if !is_html(node, &local_name!("option")) || nearest_select(nodes, id) != Some(select) {
+        if !node.is_html(&local_name!("option")) || nearest_select(nodes, id) != Some(select) {
             continue;
         }
         if has_attr(node, attrs, &local_name!("selected")) {
@@ -56,32 +52,34 @@ fn is_selected(nodes: &[Node], attrs: &[Attribute], select: NodeId, option: Node
         }
         let parent = &nodes[node.parent as usize];
         let disabled = has_attr(node, attrs, &local_name!("disabled"))
-            || (is_html(parent, &local_name!("optgroup"))
+            || (parent.is_html(&local_name!("optgroup"))
                 && has_attr(parent, attrs, &local_name!("disabled")));
         if first_enabled.is_none() && !disabled {
             first_enabled = Some(id);
         }
     }
     // Without a `selected` option, only a drop-down (display size 1) selects one by default.
-    let by_default = first_enabled.filter(|_| display_size_is_one(&nodes[select as usize], attrs));
+    let by_default =
+        first_enabled.filter(|_| display_size_is_one(&nodes[select as usize], attrs, text));
     last_selected.or(by_default) == Some(option)
 }
 
 /// Whether a `select` without `multiple` is a drop-down: its `size` attribute is absent, or does
 /// not parse as a non-negative integer (the standard's rules, as Chromium applies them), or is 0
 /// or 1. A larger size makes it a list box, which selects no option by default.
-fn display_size_is_one(select: &Node, attrs: &[Attribute]) -> bool {
+fn display_size_is_one(select: &Node, attrs: &[Attr], text: &str) -> bool {
     let NodeData::Element { start, len, .. } = select.data else {
         return true;
     };
     let Some(size) = attrs[start as usize..(start + len) as usize]
         .iter()
-        .find(|a| a.name.ns == ns!() && a.name.local == local_name!("size"))
+        .find(|a| a.name == local_name!("size"))
     else {
         return true;
     };
     let value = size
         .value
+        .of(text)
         .trim_start_matches([' ', '\t', '\n', '\x0C', '\r']);
     let value = value.strip_prefix('+').unwrap_or(value);
     let digits = value.bytes().take_while(u8::is_ascii_digit).count();
@@ -93,7 +91,8 @@ fn display_size_is_one(select: &Node, attrs: &[Attribute]) -> bool {
 /// Runs "maybe clone an option into selectedcontent" for `option`, whose end tag was just parsed.
 pub(super) fn maybe_clone_option(
     nodes: &mut Vec<Node>,
-    attrs: &mut Vec<Attribute>,
+    attrs: &mut Vec<Attr>,
+    text: &str,
     option: NodeId,
 ) {
     let Some(select) = nearest_select(nodes, option) else {
@@ -103,11 +102,11 @@ pub(super) fn maybe_clone_option(
         return;
     }
     let Some(target) = descendants(nodes, select)
-        .find(|&id| is_html(&nodes[id as usize], &local_name!("selectedcontent")))
+        .find(|&id| nodes[id as usize].is_html(&local_name!("selectedcontent")))
     else {
         return;
     };
-    if !is_selected(nodes, attrs, select, option) {
+    if !is_selected(nodes, attrs, text, select, option) {
         return;
     }
     // Snapshot the option's subtree first: the target may lie inside it.
@@ -155,8 +154,11 @@ pub(super) fn maybe_clone_option(
 }
 
 /// A detached copy of `source` without its children (a template gets empty contents).
-fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId) -> NodeId {
-    let name: QualName = nodes[source as usize].name.clone();
+fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attr>, source: NodeId) -> NodeId {
+    let (ns, local) = (
+        nodes[source as usize].ns,
+        nodes[source as usize].local.clone(),
+    );
     let data = match nodes[source as usize].data {
         NodeData::Element {
             start,
@@ -165,13 +167,13 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId)
             annotation_xml_integration_point,
             ..
         } => {
-            let copied: Vec<Attribute> = attrs[start as usize..(start + len) as usize].to_vec();
+            let copied: Vec<Attr> = attrs[start as usize..(start + len) as usize].to_vec();
             let new_start = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
             attrs.extend(copied);
             let new_contents = if contents == NONE {
                 NONE
             } else {
-                push_node(nodes, Node::new(no_name(), NodeData::Container))
+                push_node(nodes, Node::new(NodeData::Container))
             };
             NodeData::Element {
                 start: new_start,
@@ -181,10 +183,10 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attribute>, source: NodeId)
                 shadow_host: false,
             }
         }
-        NodeData::Text(ref t) => NodeData::Text(t.clone()),
+        NodeData::Text(span) => NodeData::Text(span),
         NodeData::Comment(ref t) => NodeData::Comment(t.clone()),
         NodeData::ProcessingInstruction(ref pi) => NodeData::ProcessingInstruction(pi.clone()),
         NodeData::Container => NodeData::Container,
     };
-    push_node(nodes, Node::new(name, data))
+    push_node(nodes, Node::element(ns, local, data))
 }

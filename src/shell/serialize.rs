@@ -6,9 +6,9 @@
 //! contents); no end tag and no children for void elements; template contents in place of a
 //! template's (empty) child list.
 
-use html5ever::{QualName, local_name, ns};
+use html5ever::local_name;
 
-use super::sink::{Document, NONE, NodeData, NodeId};
+use super::sink::{Document, NONE, Node, NodeData, NodeId, Ns};
 
 /// How to serialize: the scripting flag, and an element to write emptied, with one attribute set.
 pub(super) struct Plan<'a> {
@@ -23,10 +23,10 @@ pub(super) struct Plan<'a> {
 }
 
 /// Whether an HTML element of this name serializes as void (no children, no end tag).
-fn is_void(name: &QualName) -> bool {
-    name.ns == ns!(html)
+fn is_void(node: &Node) -> bool {
+    node.ns == Ns::Html
         && matches!(
-            name.local,
+            node.local,
             local_name!("area")
                 | local_name!("base")
                 | local_name!("basefont")
@@ -49,9 +49,9 @@ fn is_void(name: &QualName) -> bool {
 }
 
 /// Whether text children of this element are written verbatim.
-fn is_raw_text_parent(name: &QualName, scripting: bool) -> bool {
-    name.ns == ns!(html)
-        && match name.local {
+fn is_raw_text_parent(node: &Node, scripting: bool) -> bool {
+    node.ns == Ns::Html
+        && match node.local {
             local_name!("style")
             | local_name!("script")
             | local_name!("xmp")
@@ -130,31 +130,18 @@ fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
     };
     let attrs = &doc.attrs[start as usize..(start + len) as usize];
     out.push('<');
-    out.push_str(&node.name.local);
+    out.push_str(&node.local);
     let mut replaced = false;
     for attr in attrs {
         out.push(' ');
-        let name = &attr.name;
-        match name.ns {
-            ns!() => {}
-            ns!(xml) => out.push_str("xml:"),
-            ns!(xmlns) if name.local != local_name!("xmlns") => out.push_str("xmlns:"),
-            ns!(xmlns) => {}
-            ns!(xlink) => out.push_str("xlink:"),
-            _ => {
-                if let Some(prefix) = &name.prefix {
-                    out.push_str(prefix);
-                    out.push(':');
-                }
-            }
-        }
-        out.push_str(&name.local);
+        out.push_str(&attr.name);
         out.push_str("=\"");
-        if id == plan.emptied && name.ns == ns!() && &*name.local == plan.name {
+        // The emptied element is an HTML `main`, whose attributes have no namespace.
+        if id == plan.emptied && &*attr.name == plan.name {
             replaced = true;
             escape(out, plan.value, true);
         } else {
-            escape(out, &attr.value, true);
+            escape(out, attr.value.of(&doc.text), true);
         }
         out.push('"');
     }
@@ -168,9 +155,9 @@ fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
     out.push('>');
 }
 
-fn end_tag(out: &mut String, name: &QualName) {
+fn end_tag(out: &mut String, node: &Node) {
     out.push_str("</");
-    out.push_str(&name.local);
+    out.push_str(&node.local);
     out.push('>');
 }
 
@@ -190,7 +177,7 @@ fn is_template(doc: &Document, id: NodeId) -> bool {
 
 /// Makes room for `extra` more bytes, growing `out` by at least an eighth instead of doubling
 /// it, so that a large output does not hold up to twice its size.
-fn grow(out: &mut String, extra: usize) {
+pub(super) fn grow(out: &mut String, extra: usize) {
     if out.capacity() - out.len() < extra {
         out.reserve_exact(extra.max(out.capacity() / 8));
     }
@@ -217,7 +204,7 @@ pub(super) fn serialize(
     let mut current = if include_root {
         root
     } else {
-        let raw = is_raw_text_parent(&nodes[root as usize].name, plan.scripting);
+        let raw = is_raw_text_parent(&nodes[root as usize], plan.scripting);
         stack.push((root, raw, is_template(doc, root)));
         nodes[children_of(doc, root) as usize].first_child
     };
@@ -229,11 +216,11 @@ pub(super) fn serialize(
             };
             if parent == root {
                 if include_root {
-                    end_tag(out, &nodes[parent as usize].name);
+                    end_tag(out, &nodes[parent as usize]);
                 }
                 return;
             }
-            end_tag(out, &nodes[parent as usize].name);
+            end_tag(out, &nodes[parent as usize]);
             current = nodes[parent as usize].next_sibling;
             continue;
         }
@@ -243,20 +230,21 @@ pub(super) fn serialize(
         match &node.data {
             NodeData::Element { .. } => {
                 start_tag(out, doc, current, plan);
-                if !is_void(&node.name) {
+                if !is_void(node) {
                     let first = nodes[children_of(doc, current) as usize].first_child;
                     if first != NONE && current != plan.emptied {
                         let inert = stack.last().is_some_and(|&(_, _, inert)| inert);
                         let scripting = plan.scripting && !inert;
-                        let raw = is_raw_text_parent(&node.name, scripting);
+                        let raw = is_raw_text_parent(node, scripting);
                         stack.push((current, raw, inert || is_template(doc, current)));
                         current = first;
                         continue;
                     }
-                    end_tag(out, &node.name);
+                    end_tag(out, node);
                 }
             }
-            NodeData::Text(text) => {
+            NodeData::Text(span) => {
+                let text = span.of(&doc.text);
                 if stack.last().is_some_and(|&(_, raw, _)| raw) {
                     grow(out, text.len());
                     out.push_str(text);

@@ -2,16 +2,18 @@
 //!
 //! Nodes live in one `Vec`, so dropping the tree is a flat loop over that vector (no recursion,
 //! however deep the nesting), and a handle is a `u32`. Attributes of all elements sit in one flat
-//! vector. Text stays in the tendrils html5ever hands over, which share the input's buffer.
+//! vector; their values and all text sit in one string, so nothing holds on to the input's buffer
+//! once it is parsed, and adjacent pieces of text join by extending a range.
 
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
 
-use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::interface::{ElemName, ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::tendril::StrTendril;
-use html5ever::{Attribute, LocalName, QualName, local_name, ns};
+use html5ever::{Attribute, LocalName, Namespace, QualName, local_name, ns};
 
 use super::select;
+use super::serialize::grow;
 
 /// Index of a node in the arena.
 pub(super) type NodeId = u32;
@@ -35,49 +37,177 @@ pub(super) enum NodeData {
         annotation_xml_integration_point: bool,
         shadow_host: bool,
     },
-    /// A text node.
-    Text(StrTendril),
+    /// A text node: its range in [`Document::text`].
+    Text(Span),
     /// A comment.
     Comment(StrTendril),
     /// A processing instruction (the HTML parser never makes one; kept for completeness).
     ProcessingInstruction(Box<(StrTendril, StrTendril)>),
 }
 
-/// One node of the arena, linked to its relatives by index.
+/// An element's namespace, in one byte: the HTML parser makes elements in the HTML, SVG and
+/// MathML namespaces only (and never gives them a prefix, which the serializer does not write).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ns {
+    /// No namespace: nodes that are not elements.
+    None,
+    /// The HTML namespace.
+    Html,
+    /// The SVG namespace.
+    Svg,
+    /// The MathML namespace.
+    MathMl,
+}
+
+static NO_NS: Namespace = ns!();
+static HTML_NS: Namespace = ns!(html);
+static SVG_NS: Namespace = ns!(svg);
+static MATHML_NS: Namespace = ns!(mathml);
+
+impl Ns {
+    /// The namespace of a name the tree builder creates. Any other namespace (the parser makes
+    /// none) would count as no namespace, which is serialized the same way.
+    fn of(ns: &Namespace) -> Self {
+        match *ns {
+            ns!(html) => Self::Html,
+            ns!(svg) => Self::Svg,
+            ns!(mathml) => Self::MathMl,
+            _ => Self::None,
+        }
+    }
+
+    fn atom(self) -> &'static Namespace {
+        match self {
+            Self::None => &NO_NS,
+            Self::Html => &HTML_NS,
+            Self::Svg => &SVG_NS,
+            Self::MathMl => &MATHML_NS,
+        }
+    }
+}
+
+/// An attribute: its name as serialized (with the `xlink:`, `xml:` or `xmlns:` prefix of an
+/// adjusted SVG or MathML attribute; attributes of HTML elements never have a namespace) and its
+/// value's range in [`Document::values`] (24 bytes, where html5ever's `Attribute` takes 40 plus a
+/// value allocation).
+#[derive(Clone)]
+pub(super) struct Attr {
+    pub(super) name: LocalName,
+    pub(super) value: Span,
+}
+
+/// A range of [`Document::text`].
+#[derive(Clone, Copy)]
+pub(super) struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    /// The text in this range, given the document's text store.
+    pub(super) fn of(self, text: &str) -> &str {
+        &text[self.start..self.end]
+    }
+}
+
+/// Appends `piece` to the text store and returns its range.
+fn push_text(text: &mut String, piece: &str) -> Span {
+    let start = text.len();
+    grow(text, piece.len());
+    text.push_str(piece);
+    Span {
+        start,
+        end: text.len(),
+    }
+}
+
+/// The attribute's name as the HTML fragment serialization algorithm writes it.
+fn serialized_name(name: QualName) -> LocalName {
+    let prefix = match name.ns {
+        ns!() => return name.local,
+        ns!(xml) => "xml",
+        ns!(xmlns) if name.local == local_name!("xmlns") => return name.local,
+        ns!(xmlns) => "xmlns",
+        ns!(xlink) => "xlink",
+        _ => match &name.prefix {
+            Some(prefix) => &**prefix,
+            None => return name.local,
+        },
+    };
+    LocalName::from(format!("{prefix}:{}", name.local))
+}
+
+/// Moves the tokenizer's attributes into the flat stores.
+fn store_attrs(store: &mut Vec<Attr>, text: &mut String, attrs: Vec<Attribute>) {
+    store.extend(attrs.into_iter().map(|attr| Attr {
+        value: push_text(text, &attr.value),
+        name: serialized_name(attr.name),
+    }));
+}
+
+/// One node of the arena, linked to its relatives by index (56 bytes).
 pub(super) struct Node {
     pub(super) parent: NodeId,
     pub(super) first_child: NodeId,
     pub(super) last_child: NodeId,
     pub(super) prev_sibling: NodeId,
     pub(super) next_sibling: NodeId,
-    /// The element's name; an empty name for other nodes.
-    pub(super) name: QualName,
+    /// The element's namespace; `Ns::None` for other nodes.
+    pub(super) ns: Ns,
+    /// The element's local name; empty for other nodes.
+    pub(super) local: LocalName,
     pub(super) data: NodeData,
 }
 
 impl Node {
-    pub(super) fn new(name: QualName, data: NodeData) -> Self {
+    /// A node that is not an element.
+    pub(super) fn new(data: NodeData) -> Self {
+        Self::element(Ns::None, local_name!(""), data)
+    }
+
+    /// A node with a name (an element).
+    pub(super) fn element(ns: Ns, local: LocalName, data: NodeData) -> Self {
         Self {
             parent: NONE,
             first_child: NONE,
             last_child: NONE,
             prev_sibling: NONE,
             next_sibling: NONE,
-            name,
+            ns,
+            local,
             data,
         }
     }
+
+    /// Whether this is the HTML element `local`.
+    pub(super) fn is_html(&self, local: &LocalName) -> bool {
+        self.ns == Ns::Html && self.local == *local
+    }
 }
 
-/// The name of nodes that are not elements.
-pub(super) fn no_name() -> QualName {
-    QualName::new(None, ns!(), local_name!(""))
+/// An element's name as the tree builder sees it, borrowed from the arena.
+#[derive(Debug)]
+pub(super) struct NameRef<'a> {
+    ns: &'static Namespace,
+    local: Ref<'a, LocalName>,
+}
+
+impl ElemName for NameRef<'_> {
+    fn ns(&self) -> &Namespace {
+        self.ns
+    }
+
+    fn local_name(&self) -> &LocalName {
+        &self.local
+    }
 }
 
 /// The parsed document: the arena, every element's attributes, and the doctype's name.
 pub(super) struct Document {
     pub(super) nodes: Vec<Node>,
-    pub(super) attrs: Vec<Attribute>,
+    pub(super) attrs: Vec<Attr>,
+    /// Every attribute value and every text, one after the other.
+    pub(super) text: String,
     pub(super) doctype: Option<StrTendril>,
     /// Whether any HTML `main` element was created (if not, there is nothing to find).
     pub(super) saw_main: bool,
@@ -86,7 +216,8 @@ pub(super) struct Document {
 /// The sink html5ever drives. Sink methods take `&self`, so the state sits in cells.
 pub(super) struct ArenaSink {
     nodes: RefCell<Vec<Node>>,
-    attrs: RefCell<Vec<Attribute>>,
+    attrs: RefCell<Vec<Attr>>,
+    text: RefCell<String>,
     doctype: RefCell<Option<StrTendril>>,
     saw_main: Cell<bool>,
     /// Whether any HTML `selectedcontent` element was created (if not, no option is cloned).
@@ -94,56 +225,46 @@ pub(super) struct ArenaSink {
 }
 
 impl ArenaSink {
-    /// A sink holding only the document node, with room for about `capacity` nodes.
-    pub(super) fn with_capacity(capacity: usize) -> Self {
+    /// A sink holding only the document node, with room for about `capacity` nodes and
+    /// `text_capacity` bytes of text and attribute values.
+    pub(super) fn with_capacity(capacity: usize, text_capacity: usize) -> Self {
         let mut nodes = Vec::with_capacity(capacity.max(1));
-        nodes.push(Node::new(no_name(), NodeData::Container));
+        nodes.push(Node::new(NodeData::Container));
         Self {
             nodes: RefCell::new(nodes),
             attrs: RefCell::new(Vec::with_capacity(capacity / 2)),
+            text: RefCell::new(String::with_capacity(text_capacity)),
             doctype: RefCell::new(None),
             saw_main: Cell::new(false),
             saw_selectedcontent: Cell::new(false),
         }
     }
 
-    /// Merges `text` into `neighbour` when that is a text node and merging is cheap; otherwise
-    /// makes a text node and lets `link` put it in place.
+    /// Stores `text` and joins it to `neighbour` when that is a text node whose range ends where
+    /// the new one starts; otherwise makes a text node and lets `link` put it in place (adjacent
+    /// text nodes serialize exactly like one node).
     fn add_text(
         &self,
         neighbour: NodeId,
         text: StrTendril,
         link: impl FnOnce(&mut [Node], NodeId),
     ) {
+        let span = push_text(&mut self.text.borrow_mut(), &text);
         if neighbour != NONE {
             if let NodeData::Text(existing) = &mut self.nodes.borrow_mut()[neighbour as usize].data
             {
-                if merge(existing, &text) {
+                if existing.end == span.start {
+                    existing.end = span.end;
                     return;
                 }
             }
         }
-        let node = self.push(Node::new(no_name(), NodeData::Text(text)));
+        let node = self.push(Node::new(NodeData::Text(span)));
         link(&mut self.nodes.borrow_mut(), node);
     }
 
     fn push(&self, node: Node) -> NodeId {
         push_node(&mut self.nodes.borrow_mut(), node)
-    }
-}
-
-/// Appends `text` to the text node holding `existing` when that is cheap: when both pieces come
-/// from the same input buffer (html5ever hands over contiguous pieces, which `push_tendril` joins
-/// by extending the length), or when the result is short. Otherwise the caller adds a new text
-/// node rather than copying a long text: adjacent text nodes serialize exactly like one node.
-fn merge(existing: &mut StrTendril, text: &StrTendril) -> bool {
-    /// Up to this length a copy costs less than a node.
-    const SMALL: u32 = 64;
-    if existing.is_shared_with(text) || existing.len32() + text.len32() <= SMALL {
-        existing.push_tendril(text);
-        true
-    } else {
-        false
     }
 }
 
@@ -248,12 +369,12 @@ fn insert_before(nodes: &mut [Node], sibling: NodeId, child: NodeId) {
 }
 
 /// Whether `name` may host a shadow root (DOM "attach a shadow root", step 2).
-fn valid_shadow_host(name: &QualName) -> bool {
-    if name.ns != ns!(html) {
+fn valid_shadow_host(node: &Node) -> bool {
+    if node.ns != Ns::Html {
         return false;
     }
     matches!(
-        name.local,
+        node.local,
         local_name!("article")
             | local_name!("aside")
             | local_name!("blockquote")
@@ -272,7 +393,7 @@ fn valid_shadow_host(name: &QualName) -> bool {
             | local_name!("p")
             | local_name!("section")
             | local_name!("span")
-    ) || valid_custom_element_name(&name.local)
+    ) || valid_custom_element_name(&node.local)
 }
 
 /// The HTML standard's "valid custom element name" for a name coming from the parser.
@@ -308,7 +429,7 @@ fn valid_custom_element_name(local: &LocalName) -> bool {
 impl TreeSink for ArenaSink {
     type Handle = NodeId;
     type Output = Document;
-    type ElemName<'a> = Ref<'a, QualName>;
+    type ElemName<'a> = NameRef<'a>;
 
     fn finish(self) -> Document {
         // The tree lives on while the output is written: give back the spare capacity first.
@@ -316,9 +437,12 @@ impl TreeSink for ArenaSink {
         nodes.shrink_to_fit();
         let mut attrs = self.attrs.into_inner();
         attrs.shrink_to_fit();
+        let mut text = self.text.into_inner();
+        text.shrink_to_fit();
         Document {
             nodes,
             attrs,
+            text,
             doctype: self.doctype.into_inner(),
             saw_main: self.saw_main.get(),
         }
@@ -330,8 +454,13 @@ impl TreeSink for ArenaSink {
         DOCUMENT
     }
 
-    fn elem_name<'a>(&'a self, target: &'a NodeId) -> Ref<'a, QualName> {
-        Ref::map(self.nodes.borrow(), |nodes| &nodes[*target as usize].name)
+    fn elem_name<'a>(&'a self, target: &'a NodeId) -> NameRef<'a> {
+        let nodes = self.nodes.borrow();
+        let ns = nodes[*target as usize].ns.atom();
+        NameRef {
+            ns,
+            local: Ref::map(nodes, |nodes| &nodes[*target as usize].local),
+        }
     }
 
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
@@ -343,7 +472,7 @@ impl TreeSink for ArenaSink {
             }
         }
         let contents = if flags.template {
-            self.push(Node::new(no_name(), NodeData::Container))
+            self.push(Node::new(NodeData::Container))
         } else {
             NONE
         };
@@ -351,11 +480,12 @@ impl TreeSink for ArenaSink {
             let mut store = self.attrs.borrow_mut();
             let start = u32::try_from(store.len()).unwrap_or(u32::MAX);
             let len = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
-            store.extend(attrs);
+            store_attrs(&mut store, &mut self.text.borrow_mut(), attrs);
             (start, len)
         };
-        self.push(Node::new(
-            name,
+        self.push(Node::element(
+            Ns::of(&name.ns),
+            name.local,
             NodeData::Element {
                 start,
                 len,
@@ -367,14 +497,13 @@ impl TreeSink for ArenaSink {
     }
 
     fn create_comment(&self, text: StrTendril) -> NodeId {
-        self.push(Node::new(no_name(), NodeData::Comment(text)))
+        self.push(Node::new(NodeData::Comment(text)))
     }
 
     fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {
-        self.push(Node::new(
-            no_name(),
-            NodeData::ProcessingInstruction(Box::new((target, data))),
-        ))
+        self.push(Node::new(NodeData::ProcessingInstruction(Box::new((
+            target, data,
+        )))))
     }
 
     fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
@@ -455,7 +584,10 @@ impl TreeSink for ArenaSink {
         let range = *start as usize..(*start + *len) as usize;
         let missing: Vec<Attribute> = attrs
             .into_iter()
-            .filter(|attr| !store[range.clone()].iter().any(|a| a.name == attr.name))
+            .filter(|attr| {
+                let name = serialized_name(attr.name.clone());
+                !store[range.clone()].iter().any(|a| a.name == name)
+            })
             .collect();
         if missing.is_empty() {
             return;
@@ -463,12 +595,12 @@ impl TreeSink for ArenaSink {
         // Only `html` and `body` get here, at most once per such tag in the page: move the
         // element's attributes to the end of the store, where its range can grow.
         if range.end != store.len() {
-            let own: Vec<Attribute> = store[range].to_vec();
+            let own: Vec<Attr> = store[range].to_vec();
             *start = u32::try_from(store.len()).unwrap_or(u32::MAX);
             store.extend(own);
         }
         *len += u32::try_from(missing.len()).unwrap_or(0);
-        store.extend(missing);
+        store_attrs(&mut store, &mut self.text.borrow_mut(), missing);
     }
 
     fn remove_from_parent(&self, target: &NodeId) {
@@ -499,7 +631,8 @@ impl TreeSink for ArenaSink {
         if self.saw_selectedcontent.get() {
             let mut nodes = self.nodes.borrow_mut();
             let mut attrs = self.attrs.borrow_mut();
-            select::maybe_clone_option(&mut nodes, &mut attrs, *option);
+            let text = self.text.borrow();
+            select::maybe_clone_option(&mut nodes, &mut attrs, &text, *option);
         }
     }
 
@@ -513,7 +646,7 @@ impl TreeSink for ArenaSink {
         // (and not serialized by `innerHTML`). The template itself is never inserted.
         let mut nodes = self.nodes.borrow_mut();
         let host = &mut nodes[*location as usize];
-        let valid = valid_shadow_host(&host.name);
+        let valid = valid_shadow_host(host);
         match &mut host.data {
             NodeData::Element { shadow_host, .. } if valid && !*shadow_host => {
                 *shadow_host = true;
@@ -530,7 +663,7 @@ mod tests {
 
     #[test]
     fn node_stays_small() {
-        assert!(size_of::<Node>() <= 72, "{}", size_of::<Node>());
+        assert!(size_of::<Node>() <= 56, "{}", size_of::<Node>());
     }
 
     #[test]
