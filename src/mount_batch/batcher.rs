@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde_json::Map;
 
 use super::demux::{Outcome, outcomes};
-use super::wire::{BatchRequest, Frame, MountRequest, Reply, json_len};
+use super::wire::{BatchRequest, Frame, MountRequest, Reply};
+use crate::json::compact_len;
 use crate::time::Instant;
 
 /// The [`MountBatcher`]'s settings.
@@ -346,11 +347,11 @@ impl MountBatcher {
             return;
         }
         let empty = Frame::MountBatch(self.batch(Vec::new()));
-        let overhead = json_len(&empty);
+        let overhead = compact_len(&empty);
         let mut group: Vec<MountRequest> = Vec::new();
         let mut bytes = overhead;
         for request in queue {
-            let len = json_len(&request);
+            let len = compact_len(&request);
             let full = group.len() >= self.config.max_views.get()
                 || bytes + 1 + len > self.config.max_frame_bytes;
             if !group.is_empty() && full {

@@ -1,7 +1,5 @@
 //! The wire types: djust's `mount`, `mount_batch` request and `mount_batch` reply frames.
 
-use std::io;
-
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -294,26 +292,8 @@ impl Frame {
     /// The length in bytes of [`to_json`](Self::to_json), computed without allocating it.
     #[must_use]
     pub fn json_len(&self) -> usize {
-        json_len(self)
+        crate::json::compact_len(self)
     }
-}
-
-/// The compact-JSON length of `value`, counted without building the string.
-pub(crate) fn json_len(value: &impl Serialize) -> usize {
-    struct Count(usize);
-    impl io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    serde_json::to_writer(&mut count, value)
-        .expect("the wire types hold only JSON values and string keys");
-    count.0
 }
 
 /// The `type` field of a reply: always the string `"mount_batch"`.

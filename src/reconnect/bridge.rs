@@ -7,7 +7,8 @@ use lru::LruCache;
 use serde_json::Value;
 
 use super::buffer::{DEFAULT_CAPACITY, ReplayBuffer};
-use super::wire::{BridgeMessage, ConnectionId, DrainReply, json_size};
+use super::wire::{BridgeMessage, ConnectionId, DrainReply};
+use crate::json::compact_len;
 use crate::time::Instant;
 
 /// How the [`Bridge`] bounds what it holds.
@@ -311,7 +312,7 @@ impl Bridge {
     }
 
     fn buffer(&mut self, now: Instant, connection_id: ConnectionId, payload: Value) {
-        let size = json_size(&payload);
+        let size = compact_len(&payload);
         if !self.connections.contains(&connection_id) {
             if self.connections.len() >= self.config.max_connections.get() {
                 self.collect_lru();

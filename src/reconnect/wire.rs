@@ -2,7 +2,6 @@
 
 use std::borrow::Borrow;
 use std::fmt;
-use std::io;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -163,24 +162,6 @@ fn js_number(x: f64, out: &mut String) {
             }
         }
     }
-}
-
-/// The exact size in bytes of `value` serialized as compact JSON, without allocating.
-pub(crate) fn json_size(value: &Value) -> usize {
-    struct Count(usize);
-    impl io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    serde_json::to_writer(&mut count, value)
-        .expect("a serde_json::Value always serializes and counting never fails");
-    count.0
 }
 
 /// A message posted to the bridge, as djust's client sends it.
@@ -383,12 +364,6 @@ mod tests {
         assert_eq!(id(json!([])), "");
         assert_eq!(id(json!([1, null, "a", [2, 3]])), "1,,a,2,3");
         assert_eq!(id(json!({})), "[object Object]");
-    }
-
-    #[test]
-    fn json_size_is_the_compact_serialized_length() {
-        let v = json!({"k": ["é", 1, null, "\"q\""]});
-        assert_eq!(json_size(&v), serde_json::to_string(&v).unwrap().len());
     }
 
     #[test]
