@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod diagnostics;
+mod fields;
 mod json;
 pub mod main_only;
 pub mod mount_batch;

@@ -5,8 +5,9 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::config::CacheConfig;
-use super::key::{is_token, normalise_url};
+use super::key::normalise_url;
 use super::store::{Evicted, EvictionReason, SnapshotCache, VariantId};
+use crate::fields::is_token;
 use crate::time::Instant;
 
 /// The saved-format version [`SnapshotCache::save`] writes.

@@ -10,8 +10,9 @@ use std::time::Duration;
 use lru::{DefaultHasher, LruCache};
 
 use super::config::CacheConfig;
-use super::key::{RequestKey, is_token, trim_ows};
+use super::key::{RequestKey, trim_ows};
 use super::siphash::SipHasher128;
+use crate::fields::is_token;
 use crate::time::Instant;
 
 /// The answer of [`SnapshotCache::get`].

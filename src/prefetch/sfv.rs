@@ -1,6 +1,8 @@
 //! A structured-field list parser (RFC 9651, which obsoletes RFC 8941), as much as
 //! `Sec-Purpose` needs: the whole grammar is validated, tokens and booleans are kept.
 
+use crate::fields::is_tchar;
+
 /// A bare item, reduced to what the callers inspect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum BareItem {
@@ -255,7 +257,7 @@ impl Parser<'_> {
 
 /// `tchar` (RFC 9110) plus `:` and `/`.
 fn is_token_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~:/".contains(&c)
+    is_tchar(c) || c == b':' || c == b'/'
 }
 
 fn hex_lower(c: u8) -> Option<u8> {
