@@ -32,10 +32,11 @@
 mod select;
 mod serialize;
 mod sink;
+mod tokenizer;
 
-use html5ever::tendril::TendrilSink;
-use html5ever::tree_builder::TreeBuilderOpts;
-use html5ever::{ParseOpts, local_name};
+use html5ever::interface::TreeSink;
+use html5ever::local_name;
+use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts};
 
 use self::serialize::{Plan, serialize};
 use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId, descendants};
@@ -243,20 +244,26 @@ fn plan(options: &ShellOptions, main: NodeId) -> Plan<'_> {
 }
 
 fn parse(html: &str, options: &ShellOptions) -> Document {
-    let opts = ParseOpts {
-        tree_builder: TreeBuilderOpts {
-            scripting_enabled: options.scripting,
-            ..TreeBuilderOpts::default()
-        },
-        ..ParseOpts::default()
-    };
+    let builder = TreeBuilder::new(sink_for(html), tree_builder_opts(options));
+    tokenizer::tokenize(html, &builder);
+    builder.sink.finish()
+}
+
+fn tree_builder_opts(options: &ShellOptions) -> TreeBuilderOpts {
+    TreeBuilderOpts {
+        scripting_enabled: options.scripting,
+        ..TreeBuilderOpts::default()
+    }
+}
+
+/// An arena sized for `html`.
+fn sink_for(html: &str) -> ArenaSink {
     // About one node per `<` (an element, or the text after an end tag), plus text split by
     // character references and the implied elements: reserving a little more than the count of
     // `<` avoids doubling the arena at the end.
     let tags = count_lt(html.as_bytes());
     // Text and attribute values take about half of a page; the store then grows by an eighth.
-    let sink = ArenaSink::with_capacity(tags + tags / 4 + 16, html.len() / 2);
-    html5ever::parse_document(sink, opts).one(html)
+    ArenaSink::with_capacity(tags + tags / 4 + 16, html.len() / 2)
 }
 
 /// The number of `<` bytes, eight bytes at a time.

@@ -1,0 +1,117 @@
+//! The differential check of this tokenizer against html5ever's: both drive a real tree builder
+//! (so the feedback they get is the real one) through a recorder, and the recorded token streams
+//! must be equal once adjacent character tokens are joined and parse errors and empty character
+//! tokens dropped.
+
+use std::cell::RefCell;
+
+use html5ever::TokenizerResult;
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer};
+use html5ever::tree_builder::TreeBuilder;
+
+use super::super::sink::{ArenaSink, NodeId};
+use super::super::{ShellOptions, sink_for, tree_builder_opts};
+
+/// Records every token on its way to the tree builder.
+struct Recorder<S> {
+    inner: S,
+    tokens: RefCell<Vec<Token>>,
+}
+
+impl<S: TokenSink> TokenSink for Recorder<S> {
+    type Handle = S::Handle;
+
+    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<S::Handle> {
+        let mut tokens = self.tokens.borrow_mut();
+        match (&token, tokens.last_mut()) {
+            // html5ever emits empty character tokens around CDATA sections; the tree builder
+            // ignores them (they only reset the newline skip after `<pre>`, which cannot be open
+            // in foreign content).
+            (Token::ParseError(_), _) => {}
+            (Token::CharacterTokens(text), _) if text.is_empty() => {}
+            (Token::CharacterTokens(more), Some(Token::CharacterTokens(text))) => {
+                text.push_tendril(more);
+            }
+            _ => tokens.push(token.clone_token()),
+        }
+        drop(tokens);
+        self.inner.process_token(token, line)
+    }
+
+    fn end(&self) {
+        self.inner.end();
+    }
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.inner
+            .adjusted_current_node_present_but_not_in_html_namespace()
+    }
+}
+
+/// `Token` has no `Clone`; every variant the tokenizers emit is copied here.
+trait CloneToken {
+    fn clone_token(&self) -> Token;
+}
+
+impl CloneToken for Token {
+    fn clone_token(&self) -> Token {
+        match self {
+            Self::DoctypeToken(d) => Self::DoctypeToken(d.clone()),
+            Self::TagToken(t) => Self::TagToken(t.clone()),
+            Self::CommentToken(c) => Self::CommentToken(c.clone()),
+            Self::CharacterTokens(c) => Self::CharacterTokens(c.clone()),
+            Self::NullCharacterToken => Self::NullCharacterToken,
+            Self::EOFToken => Self::EOFToken,
+            Self::ParseError(e) => Self::ParseError(e.clone()),
+        }
+    }
+}
+
+fn recorder(html: &str, options: &ShellOptions) -> Recorder<TreeBuilder<NodeId, ArenaSink>> {
+    Recorder {
+        inner: TreeBuilder::new(sink_for(html), tree_builder_opts(options)),
+        tokens: RefCell::new(Vec::new()),
+    }
+}
+
+/// The tokens this tokenizer gives `html`.
+fn ours(html: &str, options: &ShellOptions) -> Vec<Token> {
+    let recorder = recorder(html, options);
+    super::tokenize(html, &recorder);
+    recorder.tokens.into_inner()
+}
+
+/// The tokens html5ever's tokenizer gives `html`.
+fn theirs(html: &str, options: &ShellOptions) -> Vec<Token> {
+    let tokenizer = Tokenizer::new(recorder(html, options), Default::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from_slice(html));
+    while !matches!(tokenizer.feed(&queue), TokenizerResult::Done) {}
+    tokenizer.end();
+    tokenizer.sink.tokens.into_inner()
+}
+
+/// Checks that both tokenizers give `html` the same tokens, with scripting on and off.
+///
+/// # Errors
+/// The first token where they differ, with its index, if they do.
+pub(crate) fn tokenizers_agree(html: &str) -> Result<(), String> {
+    for scripting in [true, false] {
+        let options = ShellOptions {
+            scripting,
+            ..ShellOptions::default()
+        };
+        let (ours, theirs) = (ours(html, &options), theirs(html, &options));
+        if ours != theirs {
+            let at = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+            let at = at.unwrap_or(ours.len().min(theirs.len()));
+            return Err(format!(
+                "scripting {scripting}: token {at} differs: ours {:?}, html5ever's {:?}",
+                ours.get(at),
+                theirs.get(at)
+            ));
+        }
+    }
+    Ok(())
+}

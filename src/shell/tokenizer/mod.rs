@@ -1,0 +1,871 @@
+//! The WHATWG tokenizer over a whole page, feeding html5ever's tree builder.
+//!
+//! html5ever's own tokenizer is written for input that arrives in pieces: it steps one character
+//! at a time through a queue of buffers. `split` always has the whole page, so this tokenizer reads
+//! a `&str` by byte offsets instead: text runs, tag names and attribute values are found with byte
+//! scans and handed over as slices, and every state that cannot change what is emitted (the
+//! parse-error-only states, the ambiguous ampersand) is folded into its neighbour. Every delimiter
+//! the standard names is ASCII, so every offset it cuts at is a character boundary.
+//!
+//! It emits the same tokens as html5ever's tokenizer (up to how text is split into runs, which the
+//! tree builder does not see), obeys the same feedback from the tree builder (raw-text states,
+//! PLAINTEXT, CDATA in foreign content), and skips parse errors, which the split never reports.
+//! A unit test and the `shell` fuzz target check it against html5ever's tokenizer.
+
+use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{Doctype, Tag, TagKind, Token, TokenSink, TokenSinkResult};
+use html5ever::{Attribute, LocalName, QualName, ns};
+use std::collections::HashSet;
+
+/// Tokenizes `html` as a whole document into `sink`, then signals the end.
+///
+/// A leading byte order mark is dropped and newlines are normalized (CR LF and CR become LF), as
+/// the standard's input stream preprocessing says.
+pub(super) fn tokenize<S: TokenSink>(html: &str, sink: &S) {
+    let html = html.strip_prefix('\u{feff}').unwrap_or(html);
+    let normalized;
+    let input = if html.as_bytes().contains(&b'\r') {
+        normalized = html.replace("\r\n", "\n").replace('\r', "\n");
+        &normalized
+    } else {
+        html
+    };
+    Tokenizer {
+        input,
+        bytes: input.as_bytes(),
+        sink,
+        last_start: None,
+    }
+    .run();
+}
+
+/// What the tokenizer reads next.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    Data,
+    Rcdata,
+    Rawtext,
+    ScriptData,
+    Plaintext,
+    Eof,
+}
+
+/// The steps of the script data states after `<!--`: the escaped and double-escaped families,
+/// each with the number of `-` just seen.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Escaped(u8),
+    DoubleEscaped(u8),
+}
+
+struct Tokenizer<'a, S> {
+    input: &'a str,
+    bytes: &'a [u8],
+    sink: &'a S,
+    /// The name of the last start tag emitted, for the "appropriate end tag" test.
+    last_start: Option<LocalName>,
+}
+
+const fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0C' | b' ')
+}
+
+/// Where a tag name or an attribute name ends.
+const fn ends_name(b: u8) -> bool {
+    is_space(b) || b == b'/' || b == b'>'
+}
+
+/// A tendril holding `text` with every NUL replaced by U+FFFD.
+fn tendril_replacing_nul(text: &str) -> StrTendril {
+    if text.as_bytes().contains(&0) {
+        StrTendril::from_slice(&text.replace('\0', "\u{FFFD}"))
+    } else {
+        StrTendril::from_slice(text)
+    }
+}
+
+/// `name` with ASCII upper case lowered and NUL replaced by U+FFFD, as an atom.
+fn atom(name: &str) -> LocalName {
+    if name.bytes().any(|b| b.is_ascii_uppercase() || b == 0) {
+        LocalName::from(name.to_ascii_lowercase().replace('\0', "\u{FFFD}"))
+    } else {
+        LocalName::from(name)
+    }
+}
+
+/// A tag being read: its attributes, with duplicates dropped as they are finished.
+struct TagBuf {
+    attrs: Vec<Attribute>,
+    /// The attribute names, once there are too many to scan for a duplicate.
+    names: Option<HashSet<LocalName>>,
+    self_closing: bool,
+    had_duplicate: bool,
+}
+
+impl TagBuf {
+    /// From this many attributes on, duplicates are found in a set instead of by a scan, so one
+    /// tag with a million attributes stays linear.
+    const SCAN_LIMIT: usize = 32;
+
+    fn new() -> Self {
+        Self {
+            attrs: Vec::new(),
+            names: None,
+            self_closing: false,
+            had_duplicate: false,
+        }
+    }
+
+    /// Adds an attribute unless the tag already has one of that name, which wins.
+    fn push(&mut self, name: LocalName, value: StrTendril) {
+        let duplicate = match &mut self.names {
+            Some(names) => !names.insert(name.clone()),
+            None => self.attrs.iter().any(|a| a.name.local == name),
+        };
+        if duplicate {
+            self.had_duplicate = true;
+            return;
+        }
+        self.attrs.push(Attribute {
+            name: QualName::new(None, ns!(), name),
+            value,
+        });
+        if self.names.is_none() && self.attrs.len() == Self::SCAN_LIMIT {
+            self.names = Some(self.attrs.iter().map(|a| a.name.local.clone()).collect());
+        }
+    }
+}
+
+impl<'a, S: TokenSink> Tokenizer<'a, S> {
+    fn run(mut self) {
+        let mut state = State::Data;
+        let mut pos = 0;
+        while state != State::Eof {
+            (state, pos) = match state {
+                State::Data => self.data(pos),
+                State::Rcdata => self.raw_text(pos, true),
+                State::Rawtext => self.raw_text(pos, false),
+                State::ScriptData => self.script_data(pos),
+                State::Plaintext | State::Eof => {
+                    self.text(pos, self.bytes.len());
+                    (State::Eof, self.bytes.len())
+                }
+            };
+        }
+        // The tree builder only ever answers `Continue` to the end of the input.
+        let _ = self.sink.process_token(Token::EOFToken, 1);
+        self.sink.end();
+    }
+
+    fn emit(&self, token: Token) -> TokenSinkResult<S::Handle> {
+        self.sink.process_token(token, 1)
+    }
+
+    /// Emits `input[start..end]` as characters, NULs replaced by U+FFFD.
+    fn text(&self, start: usize, end: usize) {
+        if start < end {
+            let _ = self.emit(Token::CharacterTokens(tendril_replacing_nul(
+                &self.input[start..end],
+            )));
+        }
+    }
+
+    /// Emits `input[start..end]`, which holds no NUL, as characters.
+    fn plain_text(&self, start: usize, end: usize) {
+        if start < end {
+            let _ = self.emit(Token::CharacterTokens(StrTendril::from_slice(
+                &self.input[start..end],
+            )));
+        }
+    }
+
+    /// The data state from `pos`, up to the next token other than text.
+    fn data(&mut self, pos: usize) -> (State, usize) {
+        let bytes = self.bytes;
+        let mut run = pos;
+        let mut i = pos;
+        loop {
+            let Some(offset) = bytes[i..]
+                .iter()
+                .position(|&b| b == b'<' || b == b'&' || b == 0)
+            else {
+                self.plain_text(run, bytes.len());
+                return (State::Eof, bytes.len());
+            };
+            let at = i + offset;
+            match bytes[at] {
+                0 => {
+                    self.plain_text(run, at);
+                    let _ = self.emit(Token::NullCharacterToken);
+                    run = at + 1;
+                    i = at + 1;
+                }
+                b'&' => match self.char_ref(at, false) {
+                    Some((chars, end)) => {
+                        self.plain_text(run, at);
+                        let _ = self.emit(Token::CharacterTokens(chars));
+                        run = end;
+                        i = end;
+                    }
+                    None => i = at + 1,
+                },
+                _ => match self.markup(at) {
+                    Markup::Text => i = at + 1,
+                    Markup::Token(start, f) => {
+                        self.plain_text(run, at);
+                        return f(self, start);
+                    }
+                    Markup::Nothing(end) => {
+                        self.plain_text(run, at);
+                        run = end;
+                        i = end;
+                    }
+                },
+            }
+        }
+    }
+
+    /// What the `<` at `at` starts in the data state.
+    fn markup(&self, at: usize) -> Markup<'a, S> {
+        let bytes = self.bytes;
+        match bytes.get(at + 1) {
+            Some(b) if b.is_ascii_alphabetic() => Markup::Token(at + 1, Self::start_tag),
+            Some(b'!') => Markup::Token(at + 2, Self::declaration),
+            Some(b'?') => Markup::Token(at + 1, Self::bogus_comment),
+            Some(b'/') => match bytes.get(at + 2) {
+                Some(b) if b.is_ascii_alphabetic() => Markup::Token(at + 2, Self::end_tag),
+                Some(b'>') => Markup::Nothing(at + 3),
+                Some(_) => Markup::Token(at + 2, Self::bogus_comment),
+                None => Markup::Text,
+            },
+            _ => Markup::Text,
+        }
+    }
+
+    fn start_tag(&mut self, name: usize) -> (State, usize) {
+        self.tag(TagKind::StartTag, name)
+    }
+
+    fn end_tag(&mut self, name: usize) -> (State, usize) {
+        self.tag(TagKind::EndTag, name)
+    }
+
+    /// Reads a tag whose name starts at `start` and emits it. A tag cut off by the end of the
+    /// input is dropped.
+    fn tag(&mut self, kind: TagKind, start: usize) -> (State, usize) {
+        let end = self.bytes[start..]
+            .iter()
+            .position(|&b| ends_name(b))
+            .map_or(self.bytes.len(), |n| start + n);
+        let name = atom(&self.input[start..end]);
+        self.finish_tag(kind, name, end)
+    }
+
+    /// Reads the attributes of a tag named `name` from `pos` and emits the tag.
+    fn finish_tag(&mut self, kind: TagKind, name: LocalName, pos: usize) -> (State, usize) {
+        let mut tag = TagBuf::new();
+        let Some(end) = self.attributes(&mut tag, pos) else {
+            return (State::Eof, self.bytes.len());
+        };
+        if kind == TagKind::StartTag {
+            self.last_start = Some(name.clone());
+        }
+        let token = Token::TagToken(Tag {
+            kind,
+            name,
+            self_closing: tag.self_closing,
+            attrs: tag.attrs,
+            had_duplicate_attributes: tag.had_duplicate,
+        });
+        let state = match self.emit(token) {
+            TokenSinkResult::RawData(RawKind::Rcdata) => State::Rcdata,
+            TokenSinkResult::RawData(RawKind::Rawtext) => State::Rawtext,
+            TokenSinkResult::RawData(_) => State::ScriptData,
+            TokenSinkResult::Plaintext => State::Plaintext,
+            _ => State::Data,
+        };
+        (state, end)
+    }
+
+    /// The states from "before attribute name" to the end of the tag: returns the offset after
+    /// its `>`, or `None` if the input ends first.
+    fn attributes(&self, tag: &mut TagBuf, mut i: usize) -> Option<usize> {
+        let bytes = self.bytes;
+        loop {
+            while bytes.get(i).is_some_and(|&b| is_space(b)) {
+                i += 1;
+            }
+            match *bytes.get(i)? {
+                b'>' => return Some(i + 1),
+                b'/' => {
+                    // The self-closing start tag state; anything but `>` is read again as the
+                    // start of an attribute name.
+                    i += 1;
+                    if *bytes.get(i)? == b'>' {
+                        tag.self_closing = true;
+                        return Some(i + 1);
+                    }
+                }
+                _ => {
+                    // An `=` here starts the name; after that it ends it.
+                    let start = i;
+                    i += 1;
+                    while bytes.get(i).is_some_and(|&b| !ends_name(b) && b != b'=') {
+                        i += 1;
+                    }
+                    let name = atom(&self.input[start..i]);
+                    while bytes.get(i).is_some_and(|&b| is_space(b)) {
+                        i += 1;
+                    }
+                    if bytes.get(i) != Some(&b'=') {
+                        tag.push(name, StrTendril::new());
+                        continue;
+                    }
+                    i += 1;
+                    while bytes.get(i).is_some_and(|&b| is_space(b)) {
+                        i += 1;
+                    }
+                    let (value, end) = match *bytes.get(i)? {
+                        quote @ (b'"' | b'\'') => {
+                            let close = bytes[i + 1..].iter().position(|&b| b == quote)?;
+                            let value = self.attribute_value(i + 1, i + 1 + close);
+                            (value, i + close + 2)
+                        }
+                        b'>' => (StrTendril::new(), i),
+                        _ => {
+                            let end = bytes[i..]
+                                .iter()
+                                .position(|&b| is_space(b) || b == b'>')
+                                .map_or(bytes.len(), |n| i + n);
+                            if end == bytes.len() {
+                                return None;
+                            }
+                            (self.attribute_value(i, end), end)
+                        }
+                    };
+                    tag.push(name, value);
+                    i = end;
+                }
+            }
+        }
+    }
+
+    /// An attribute value from `input[start..end]`: character references decoded, NULs replaced.
+    fn attribute_value(&self, start: usize, end: usize) -> StrTendril {
+        let raw = &self.input[start..end];
+        if !raw.as_bytes().contains(&b'&') {
+            return tendril_replacing_nul(raw);
+        }
+        let mut value = StrTendril::new();
+        let mut run = start;
+        let mut i = start;
+        while let Some(offset) = self.bytes[i..end].iter().position(|&b| b == b'&') {
+            let at = i + offset;
+            match self.char_ref_within(at, end, true) {
+                Some((chars, after)) => {
+                    value.push_tendril(&tendril_replacing_nul(&self.input[run..at]));
+                    value.push_tendril(&chars);
+                    run = after;
+                    i = after;
+                }
+                None => i = at + 1,
+            }
+        }
+        value.push_tendril(&tendril_replacing_nul(&self.input[run..end]));
+        value
+    }
+
+    /// After `<!`: a comment, a DOCTYPE, a CDATA section in foreign content, or a bogus comment.
+    fn declaration(&mut self, i: usize) -> (State, usize) {
+        let rest = &self.bytes[i..];
+        if rest.starts_with(b"--") {
+            return self.comment(i + 2);
+        }
+        if rest.len() >= 7 && rest[..7].eq_ignore_ascii_case(b"doctype") {
+            return self.doctype(i + 7);
+        }
+        if rest.starts_with(b"[CDATA[")
+            && self
+                .sink
+                .adjusted_current_node_present_but_not_in_html_namespace()
+        {
+            return self.cdata(i + 7);
+        }
+        self.bogus_comment(i)
+    }
+
+    /// A bogus comment whose data starts at `i` and runs to the next `>`.
+    fn bogus_comment(&mut self, i: usize) -> (State, usize) {
+        let end = self.bytes[i..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(self.bytes.len(), |n| i + n);
+        self.comment_token(i, end);
+        (State::Data, (end + 1).min(self.bytes.len()))
+    }
+
+    fn comment_token(&self, start: usize, end: usize) {
+        let _ = self.emit(Token::CommentToken(tendril_replacing_nul(
+            &self.input[start..end],
+        )));
+    }
+
+    /// A comment whose data starts at `s`, just after `<!--`.
+    ///
+    /// The data is always a slice of the input: the comment states only ever append the
+    /// characters they consume, except for the `-`, `--` or `--!` held back until the next
+    /// character shows whether they close the comment. `pending` is where that held-back run
+    /// starts. The "less-than sign" states only decide parse errors and are folded away.
+    fn comment(&mut self, s: usize) -> (State, usize) {
+        let bytes = self.bytes;
+        // Abrupt closings: `<!-->` and `<!--->`.
+        for close in [&b">"[..], b"->"] {
+            if bytes[s..].starts_with(close) {
+                self.comment_token(s, s);
+                return (State::Data, s + close.len());
+            }
+        }
+        #[derive(Clone, Copy)]
+        enum C {
+            Text,
+            EndDash,
+            End,
+            EndBang,
+        }
+        let mut state = C::Text;
+        let mut pending = s;
+        let mut i = s;
+        while let Some(&b) = bytes.get(i) {
+            state = match (state, b) {
+                (C::Text, b'-') => {
+                    pending = i;
+                    C::EndDash
+                }
+                (C::Text, _) => C::Text,
+                (C::EndDash, b'-') => C::End,
+                (C::End | C::EndBang, b'>') => {
+                    self.comment_token(s, pending);
+                    return (State::Data, i + 1);
+                }
+                (C::End, b'!') => C::EndBang,
+                (C::End, b'-') => {
+                    pending = i - 1;
+                    C::End
+                }
+                (C::EndBang, b'-') => {
+                    pending = i;
+                    C::EndDash
+                }
+                // Anything else appends the held-back run and is read again as text, where it
+                // stays text: every `-` is matched above.
+                (C::EndDash | C::End | C::EndBang, _) => C::Text,
+            };
+            i += 1;
+        }
+        let end = if matches!(state, C::Text) {
+            bytes.len()
+        } else {
+            pending
+        };
+        self.comment_token(s, end);
+        (State::Eof, bytes.len())
+    }
+
+    /// A CDATA section whose text starts at `s`: characters up to `]]>`, NULs as their own
+    /// tokens, as html5ever emits them.
+    fn cdata(&mut self, s: usize) -> (State, usize) {
+        let bytes = self.bytes;
+        let (end, next) = match bytes[s..].windows(3).position(|w| w == b"]]>") {
+            Some(n) => (s + n, s + n + 3),
+            None => (bytes.len(), bytes.len()),
+        };
+        let mut run = s;
+        for offset in (0..end - s).filter(|&n| bytes[s + n] == 0) {
+            self.plain_text(run, s + offset);
+            let _ = self.emit(Token::NullCharacterToken);
+            run = s + offset + 1;
+        }
+        self.plain_text(run, end);
+        let state = if end == bytes.len() {
+            State::Eof
+        } else {
+            State::Data
+        };
+        (state, next)
+    }
+
+    /// RCDATA (`with_refs`) or RAWTEXT from `pos`, up to the appropriate end tag.
+    fn raw_text(&mut self, pos: usize, with_refs: bool) -> (State, usize) {
+        let bytes = self.bytes;
+        let mut run = pos;
+        let mut i = pos;
+        loop {
+            let found = bytes[i..]
+                .iter()
+                .position(|&b| b == b'<' || (with_refs && b == b'&'));
+            let Some(offset) = found else {
+                self.text(run, bytes.len());
+                return (State::Eof, bytes.len());
+            };
+            let at = i + offset;
+            if bytes[at] == b'&' {
+                match self.char_ref(at, false) {
+                    Some((chars, end)) => {
+                        self.text(run, at);
+                        let _ = self.emit(Token::CharacterTokens(chars));
+                        run = end;
+                        i = end;
+                    }
+                    None => i = at + 1,
+                }
+            } else if let Some(name_end) = self.appropriate_end_tag(at) {
+                self.text(run, at);
+                return self.end_tag_after_name(name_end);
+            } else {
+                i = at + 1;
+            }
+        }
+    }
+
+    /// If `<` at `at` opens the appropriate end tag (`</` and the last start tag's name in any
+    /// ASCII case, then whitespace, `/` or `>`), the offset just after the name.
+    fn appropriate_end_tag(&self, at: usize) -> Option<usize> {
+        let name = self.last_start.as_ref()?.as_bytes();
+        let bytes = self.bytes;
+        let start = at + 2;
+        let end = start + name.len();
+        (bytes.get(at + 1) == Some(&b'/')
+            && bytes.len() > end
+            && bytes[start..end].eq_ignore_ascii_case(name)
+            && name.iter().all(u8::is_ascii_alphabetic)
+            && ends_name(bytes[end]))
+        .then_some(end)
+    }
+
+    fn end_tag_after_name(&mut self, name_end: usize) -> (State, usize) {
+        let name = self
+            .last_start
+            .clone()
+            .expect("an appropriate end tag implies a start tag");
+        self.finish_tag(TagKind::EndTag, name, name_end)
+    }
+
+    /// Script data from `pos`, through its escaped and double-escaped states, up to the
+    /// appropriate end tag.
+    fn script_data(&mut self, pos: usize) -> (State, usize) {
+        let bytes = self.bytes;
+        let mut i = pos;
+        // `None` is the plain script data state.
+        let mut escape: Option<Script> = None;
+        while i < bytes.len() {
+            match escape {
+                None => {
+                    let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') else {
+                        break;
+                    };
+                    let at = i + offset;
+                    if let Some(name_end) = self.appropriate_end_tag(at) {
+                        self.text(pos, at);
+                        return self.end_tag_after_name(name_end);
+                    }
+                    if bytes[at + 1..].starts_with(b"!--") {
+                        // The escape start states; the second `-` lands in "escaped dash dash".
+                        escape = Some(Script::Escaped(2));
+                        i = at + 4;
+                    } else {
+                        i = at + 1;
+                    }
+                }
+                Some(Script::Escaped(dashes)) => {
+                    let b = bytes[i];
+                    match b {
+                        b'-' => escape = Some(Script::Escaped(dashes.saturating_add(1).min(2))),
+                        b'>' if dashes == 2 => escape = None,
+                        b'<' => {
+                            if let Some(name_end) = self.appropriate_end_tag(i) {
+                                self.text(pos, i);
+                                return self.end_tag_after_name(name_end);
+                            }
+                            escape = Some(Script::Escaped(0));
+                            if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                                // The double escape start state.
+                                let (next, is_script) = self.script_word(i + 1);
+                                if is_script {
+                                    escape = Some(Script::DoubleEscaped(0));
+                                }
+                                i = next;
+                                continue;
+                            }
+                        }
+                        _ => escape = Some(Script::Escaped(0)),
+                    }
+                    i += 1;
+                }
+                Some(Script::DoubleEscaped(dashes)) => {
+                    let b = bytes[i];
+                    match b {
+                        b'-' => {
+                            escape = Some(Script::DoubleEscaped(dashes.saturating_add(1).min(2)));
+                        }
+                        b'>' if dashes == 2 => escape = None,
+                        b'<' => {
+                            escape = Some(Script::DoubleEscaped(0));
+                            if bytes.get(i + 1) == Some(&b'/') {
+                                // The double escape end state.
+                                let (next, is_script) = self.script_word(i + 2);
+                                if is_script {
+                                    escape = Some(Script::Escaped(0));
+                                }
+                                i = next;
+                                continue;
+                            }
+                        }
+                        _ => escape = Some(Script::DoubleEscaped(0)),
+                    }
+                    i += 1;
+                }
+            }
+        }
+        self.text(pos, bytes.len());
+        (State::Eof, bytes.len())
+    }
+
+    /// The double escape start and end states from `i`: the ASCII letters there, and whether they
+    /// spell `script` in any case and are followed by whitespace, `/` or `>` (which is consumed).
+    /// Returns where reading goes on.
+    fn script_word(&self, i: usize) -> (usize, bool) {
+        let bytes = self.bytes;
+        let end = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii_alphabetic())
+            .map_or(bytes.len(), |n| i + n);
+        match bytes.get(end) {
+            Some(&b) if ends_name(b) => (end + 1, bytes[i..end].eq_ignore_ascii_case(b"script")),
+            _ => (end, false),
+        }
+    }
+
+    /// A character reference at the `&` at `at`, read up to the end of the input.
+    fn char_ref(&self, at: usize, in_attribute: bool) -> Option<(StrTendril, usize)> {
+        self.char_ref_within(at, self.bytes.len(), in_attribute)
+    }
+
+    /// A character reference at the `&` at `at` that cannot read past `limit`: its characters
+    /// and the offset after it, or `None` where the `&` is just text.
+    fn char_ref_within(
+        &self,
+        at: usize,
+        limit: usize,
+        in_attribute: bool,
+    ) -> Option<(StrTendril, usize)> {
+        let bytes = &self.bytes[..limit];
+        match *bytes.get(at + 1)? {
+            b'#' => numeric_ref(bytes, at + 2),
+            b if b.is_ascii_alphanumeric() => named_ref(bytes, at + 1, in_attribute),
+            _ => None,
+        }
+    }
+
+    /// A DOCTYPE whose text starts at `i`, just after `<!DOCTYPE`.
+    fn doctype(&mut self, i: usize) -> (State, usize) {
+        let mut doctype = Doctype::default();
+        let end = doctype_fields(self.input, i, &mut doctype);
+        let _ = self.emit(Token::DoctypeToken(doctype));
+        match end {
+            Some(end) => (State::Data, end),
+            None => (State::Eof, self.bytes.len()),
+        }
+    }
+}
+
+/// What a `<` in the data state starts.
+enum Markup<'a, S> {
+    /// Nothing: the `<` is text.
+    Text,
+    /// A token, read by the function from the offset.
+    Token(usize, TokenFn<'a, S>),
+    /// `</>`, dropped without a token; reading goes on at the offset.
+    Nothing(usize),
+}
+
+type TokenFn<'a, S> = fn(&mut Tokenizer<'a, S>, usize) -> (State, usize);
+
+/// The numeric character reference whose digits (after `&#`) start at `i`.
+fn numeric_ref(bytes: &[u8], i: usize) -> Option<(StrTendril, usize)> {
+    let (radix, start) = match bytes.get(i) {
+        Some(b'x' | b'X') => (16, i + 1),
+        _ => (10, i),
+    };
+    let mut value: u32 = 0;
+    let mut end = start;
+    while let Some(digit) = bytes.get(end).and_then(|&b| (b as char).to_digit(radix)) {
+        // Saturate above the last code point: the value is then out of range either way.
+        value = value
+            .saturating_mul(radix)
+            .saturating_add(digit)
+            .min(0x11_0000);
+        end += 1;
+    }
+    if end == start {
+        return None;
+    }
+    if bytes.get(end) == Some(&b';') {
+        end += 1;
+    }
+    let c = match value {
+        0x80..=0x9F => C1_REPLACEMENTS[(value - 0x80) as usize]
+            .unwrap_or_else(|| char::from_u32(value).expect("C1 controls are characters")),
+        0 => '\u{FFFD}',
+        _ => char::from_u32(value).unwrap_or('\u{FFFD}'),
+    };
+    Some((StrTendril::from_char(c), end))
+}
+
+/// The longest named character reference whose name starts at `i` (after `&`).
+fn named_ref(bytes: &[u8], i: usize, in_attribute: bool) -> Option<(StrTendril, usize)> {
+    let mut best = None;
+    let mut end = i;
+    while let Some(&b) = bytes.get(end) {
+        if !(b.is_ascii_alphanumeric() || b == b';') {
+            break;
+        }
+        end += 1;
+        let name = std::str::from_utf8(&bytes[i..end]).expect("ASCII is UTF-8");
+        match NAMED_ENTITIES.get(name) {
+            None => break,
+            Some(&(0, _)) => {}
+            Some(&chars) => best = Some((chars, end)),
+        }
+        if b == b';' {
+            break;
+        }
+    }
+    let ((first, second), end) = best?;
+    // For historical reasons, `&amp=` and `&ampx` in an attribute value stay as written.
+    if in_attribute
+        && bytes[end - 1] != b';'
+        && bytes
+            .get(end)
+            .is_some_and(|&b| b == b'=' || b.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let mut chars = StrTendril::new();
+    for c in [first, second] {
+        if let Some(c) = char::from_u32(c).filter(|&c| c != '\0') {
+            chars.push_char(c);
+        }
+    }
+    Some((chars, end))
+}
+
+/// The DOCTYPE states from `i` (after `<!DOCTYPE`), filling `doctype`: the offset after its `>`,
+/// or `None` if the input ends first (the DOCTYPE then forces quirks).
+fn doctype_fields(input: &str, mut i: usize, doctype: &mut Doctype) -> Option<usize> {
+    let bytes = input.as_bytes();
+    let skip_space = |i: &mut usize| {
+        while bytes.get(*i).is_some_and(|&b| is_space(b)) {
+            *i += 1;
+        }
+    };
+    // Until the end of the input, `force_quirks` stays set.
+    doctype.force_quirks = true;
+    // The DOCTYPE and before DOCTYPE name states.
+    skip_space(&mut i);
+    if *bytes.get(i)? == b'>' {
+        return Some(i + 1);
+    }
+    let start = i;
+    while bytes.get(i).is_some_and(|&b| !is_space(b) && b != b'>') {
+        i += 1;
+    }
+    let name = input[start..i].to_ascii_lowercase();
+    doctype.name = Some(tendril_replacing_nul(&name));
+    // The after DOCTYPE name state.
+    skip_space(&mut i);
+    if *bytes.get(i)? == b'>' {
+        doctype.force_quirks = false;
+        return Some(i + 1);
+    }
+    let keyword = bytes.get(i..i + 6);
+    let public = keyword.is_some_and(|k| k.eq_ignore_ascii_case(b"public"));
+    if !public && !keyword.is_some_and(|k| k.eq_ignore_ascii_case(b"system")) {
+        return bogus_doctype(bytes, i);
+    }
+    // After the keyword: a quoted identifier, with or without whitespace before it.
+    i += 6;
+    skip_space(&mut i);
+    let first = if public {
+        &mut doctype.public_id
+    } else {
+        &mut doctype.system_id
+    };
+    match *bytes.get(i)? {
+        quote @ (b'"' | b'\'') => match quoted_id(input, i, quote, first) {
+            Ok(next) => i = next,
+            Err(end) => return end,
+        },
+        b'>' => return Some(i + 1),
+        _ => return bogus_doctype(bytes, i),
+    }
+    if public {
+        // After the public identifier: `>`, or the system identifier.
+        skip_space(&mut i);
+        match *bytes.get(i)? {
+            b'>' => {
+                doctype.force_quirks = false;
+                return Some(i + 1);
+            }
+            quote @ (b'"' | b'\'') => match quoted_id(input, i, quote, &mut doctype.system_id) {
+                Ok(next) => i = next,
+                Err(end) => return end,
+            },
+            _ => return bogus_doctype(bytes, i),
+        }
+    }
+    // After the system identifier, anything but `>` starts a bogus DOCTYPE, which keeps the
+    // identifiers and does not force quirks.
+    skip_space(&mut i);
+    bytes.get(i)?;
+    doctype.force_quirks = false;
+    bogus_doctype(bytes, i)
+}
+
+/// The identifier quoted by the `quote` at `i`: `Ok` with the offset after the closing quote, or
+/// `Err` with how the DOCTYPE ends (quirks forced) when `>` or the end of the input comes first.
+fn quoted_id(
+    input: &str,
+    i: usize,
+    quote: u8,
+    id: &mut Option<StrTendril>,
+) -> Result<usize, Option<usize>> {
+    let bytes = input.as_bytes();
+    let start = i + 1;
+    let close = bytes[start..]
+        .iter()
+        .position(|&b| b == quote || b == b'>')
+        .map(|n| start + n);
+    *id = Some(tendril_replacing_nul(
+        &input[start..close.unwrap_or(bytes.len())],
+    ));
+    match close {
+        Some(close) if bytes[close] == quote => Ok(close + 1),
+        Some(close) => Err(Some(close + 1)),
+        None => Err(None),
+    }
+}
+
+/// The bogus DOCTYPE state from `i`: the offset after the next `>`.
+fn bogus_doctype(bytes: &[u8], i: usize) -> Option<usize> {
+    bytes[i..]
+        .iter()
+        .position(|&b| b == b'>')
+        .map(|n| i + n + 1)
+}
+
+#[cfg(any(test, fuzzing))]
+pub(super) mod check;
+#[cfg(test)]
+mod tests;
