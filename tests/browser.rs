@@ -70,12 +70,6 @@ enum Cause {
     /// Explains: the outputs are equal once the content of every `<selectedcontent>` is removed,
     /// and each of liveshell's `selectedcontent` holds either what Chromium's holds or nothing.
     ChromiumSelectedContentAll,
-    /// html5ever defect (not a lag behind a standard change): `shadowrootmode` is an enumerated
-    /// attribute, so its keywords match ASCII case-insensitively, but html5ever 0.40.1
-    /// (`src/tree_builder/mod.rs`, `is_shadow_root_mode`) compares the value with `== "open"` /
-    /// `== "closed"`, so `<template shadowrootmode="OPEN">` stays a template.
-    /// Explains: liveshell on the page with those values lowercased gives Chromium's outputs.
-    Html5everShadowRootModeCase,
     /// html5ever defect: the standard's "has an element in scope" list includes MathML
     /// `annotation-xml`; html5ever 0.40.1 (`src/tree_builder/tag_sets.rs`, `default_scope`) lacks
     /// it, so a `<p>` outside the `math` is found in button scope and closed from inside an
@@ -85,12 +79,6 @@ enum Cause {
     /// tags are HTML, and handled right by html5ever) in the page and in Chromium's outputs, they
     /// are equal.
     Html5everAnnotationXmlScope,
-    /// html5ever defect: whatwg/html#1095 (2016) removed `isindex` from the parser, so it is an
-    /// ordinary element, not "special"; html5ever 0.40.1 (`src/tree_builder/tag_sets.rs`,
-    /// `special_tag`) still lists it (adoption agency, `<li>` closing, "any other end tag").
-    /// Explains: with `isindex` renamed to another ordinary element (`isindexx`) in the page and in
-    /// Chromium's outputs, they are equal.
-    Html5everIsindexSpecial,
     /// html5ever defect: "in table body", a caption/col/colgroup/tbody/tfoot/thead start tag (or
     /// `</table>`) is ignored only if no tbody, thead or tfoot is in table scope; html5ever 0.40.1
     /// (`src/tree_builder/rules.rs`, `InTableBody`) checks `table_outer` (table, tbody, tfoot):
@@ -124,14 +112,8 @@ impl Cause {
             Self::ChromiumSelectedContentAll => {
                 "Chromium fills every <selectedcontent> (whatwg/html#12263, open); the standard fills the first"
             }
-            Self::Html5everShadowRootModeCase => {
-                "html5ever defect: shadowrootmode keywords compared case-sensitively"
-            }
             Self::Html5everAnnotationXmlScope => {
                 "html5ever defect: MathML annotation-xml missing from the default scope"
-            }
-            Self::Html5everIsindexSpecial => {
-                "html5ever defect: isindex still a special element (removed from the parser in 2016)"
             }
             Self::Html5everTheadInTableBody => {
                 "html5ever defect: \"in table body\" checks table/tbody/tfoot instead of tbody/thead/tfoot"
@@ -143,12 +125,10 @@ impl Cause {
     /// the standard parses into the same tree, up to the same rewrite of the serialization.
     fn rewrite(self) -> Option<fn(&str) -> String> {
         match self {
-            Self::Html5everShadowRootModeCase => Some(lowercase_shadow_root_modes),
             Self::Html5everAnnotationXmlScope => Some(|s| {
                 s.replace("<annotation-xml encoding=\"text/html\">", "<mtext>")
                     .replace("</annotation-xml>", "</mtext>")
             }),
-            Self::Html5everIsindexSpecial => Some(|s| s.replace("isindex", "isindexx")),
             Self::Html5everTheadInTableBody => Some(|s| s.replace("thead", "tfoot")),
             _ => None,
         }
@@ -170,10 +150,7 @@ impl Cause {
         match self {
             Self::ChromiumFramesetOkAfterHead => false,
             // Judged on the rewritten page, in `compare`.
-            Self::Html5everShadowRootModeCase
-            | Self::Html5everAnnotationXmlScope
-            | Self::Html5everIsindexSpecial
-            | Self::Html5everTheadInTableBody => false,
+            Self::Html5everAnnotationXmlScope | Self::Html5everTheadInTableBody => false,
             Self::ChromiumSelectedContentAll => {
                 let (ours, theirs) = (
                     contents(got, "<selectedcontent", "</selectedcontent>"),
@@ -271,25 +248,6 @@ fn contents<'a>(s: &'a str, open: &str, close: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// `s` with the value of every `shadowrootmode` attribute (any case) ASCII-lowercased.
-fn lowercase_shadow_root_modes(s: &str) -> String {
-    const NAME: &str = "shadowrootmode=";
-    let lower = s.to_ascii_lowercase();
-    let mut out = String::with_capacity(s.len());
-    let mut from = 0;
-    while let Some(at) = lower[from..].find(NAME) {
-        let value = from + at + NAME.len();
-        let end = s[value..]
-            .find(|c: char| c == '>' || c.is_ascii_whitespace())
-            .map_or(s.len(), |e| value + e);
-        out.push_str(&s[from..value]);
-        out.push_str(&lower[value..end]);
-        from = end;
-    }
-    out.push_str(&s[from..]);
-    out
-}
-
 /// `s` with the content between every start tag beginning with `open` and the next `close` removed.
 fn emptied(s: &str, open: &str, close: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -345,13 +303,6 @@ const DEVIATIONS: &[(&str, Cause)] = &[
     (
         "select-selectedcontent-two",
         Cause::ChromiumSelectedContentAll,
-    ),
-    ("special-isindex-aaa", Cause::Html5everIsindexSpecial),
-    ("special-isindex-end-tag", Cause::Html5everIsindexSpecial),
-    ("special-isindex-li", Cause::Html5everIsindexSpecial),
-    (
-        "template-shadowroot-uppercase-mode",
-        Cause::Html5everShadowRootModeCase,
     ),
     (
         "template-thead-cell-caption",
@@ -685,14 +636,14 @@ fn deviation_causes_explain_only_their_own_difference() {
         "<selectedcontent>A</selectedcontent>y"
     ));
     // The html5ever defects are judged on a rewritten page, never on the text alone.
-    let shadow = Cause::Html5everShadowRootModeCase;
-    assert!(!shadow.explains_text("a", "a"));
-    let rewrite = shadow
+    let scope = Cause::Html5everAnnotationXmlScope;
+    assert!(!scope.explains_text("a", "a"));
+    let rewrite = scope
         .rewrite()
         .expect("an html5ever defect rewrites the page");
     assert_eq!(
-        rewrite("<template SHADOWROOTMODE=\"OPEN\" id=X>OPEN</template>"),
-        "<template SHADOWROOTMODE=\"open\" id=X>OPEN</template>"
+        rewrite("<annotation-xml encoding=\"text/html\"><p></annotation-xml>"),
+        "<mtext><p></mtext>"
     );
     let thead = Cause::Html5everTheadInTableBody
         .rewrite()

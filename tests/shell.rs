@@ -803,3 +803,52 @@ fn repeated_html_and_body_tags_add_missing_attributes() {
          <main x=\"y\" data-djust-shell-placeholder=\"1\"></main></body></html>"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The repairs around html5ever's tree-builder defects.
+
+#[test]
+fn isindex_is_an_ordinary_element_and_keeps_its_name() {
+    // `isindex` is not special, so a new `<li>` looks past it and closes the open one (a special
+    // element would stop the search and nest the new item inside it).
+    let split = split("<main><li><isindex><li>x</isindex></main>").expect("main");
+    assert_eq!(split.main, "<li><isindex></isindex></li><li>x</li>");
+    let split = split_of_svg("<svg><isindex/></svg>");
+    assert_eq!(split, "<svg><isindex></isindex></svg>");
+}
+
+fn split_of_svg(body: &str) -> String {
+    split(&format!("<main>{body}</main>")).expect("main").main
+}
+
+#[test]
+fn shadow_root_mode_matches_in_any_case() {
+    // Attached: the template is the shadow root, left out of the serialization.
+    let split = split("<main><div><template shadowrootmode=OPEN>in</template>light</div></main>")
+        .expect("main");
+    assert_eq!(split.main, "<div>light</div>");
+}
+
+#[test]
+fn a_template_that_stays_keeps_its_shadow_root_mode_as_written() {
+    // The host already has a shadow root, so the second template is inserted as a template.
+    let page = "<main><div><template shadowrootmode=closed></template>\
+                <template shadowrootmode=Open id=t>x</template></div></main>";
+    let split = split(page).expect("main");
+    assert_eq!(
+        split.main,
+        "<div><template shadowrootmode=\"Open\" id=\"t\">x</template></div>"
+    );
+    // A foreign template never attaches, and keeps its attribute too.
+    assert_eq!(
+        split_of_svg("<svg><template shadowrootmode=CLOSED></template></svg>"),
+        "<svg><template shadowrootmode=\"CLOSED\"></template></svg>"
+    );
+}
+
+#[test]
+fn only_a_leading_byte_order_mark_is_dropped() {
+    // html5ever's driver drops a U+FEFF wherever it resumes after `</script>`; a browser keeps it.
+    let split = split("\u{feff}<main><script></script>\u{feff}x</main>").expect("main");
+    assert_eq!(split.main, "<script></script>\u{feff}x");
+}

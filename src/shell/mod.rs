@@ -29,6 +29,7 @@
 //! assert_eq!(liveshell::shell::main_inner("<div>no main</div>"), None);
 //! ```
 
+mod repair;
 mod select;
 mod serialize;
 mod sink;
@@ -245,8 +246,10 @@ fn plan(options: &ShellOptions, main: NodeId) -> Plan<'_> {
 
 fn parse(html: &str, options: &ShellOptions) -> Document {
     let builder = TreeBuilder::new(sink_for(html), tree_builder_opts(options));
-    tokenizer::tokenize(html, &builder);
-    builder.sink.finish()
+    let repairs = tokenizer::tokenize(html, &builder);
+    let mut doc = builder.sink.finish();
+    repair::undo(&mut doc, repairs);
+    doc
 }
 
 fn tree_builder_opts(options: &ShellOptions) -> TreeBuilderOpts {
@@ -264,6 +267,17 @@ fn sink_for(html: &str) -> ArenaSink {
     let tags = count_lt(html.as_bytes());
     // Text and attribute values take about half of a page; the store then grows by an eighth.
     ArenaSink::with_capacity(tags + tags / 4 + 16, html.len() / 2)
+}
+
+/// Whether liveshell's tokenizer and html5ever's give `html` the same tokens, with scripting on
+/// and off. Built only for the `shell` fuzz target (cargo-fuzz compiles with `--cfg fuzzing`).
+///
+/// # Errors
+/// The first token where they differ.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub fn fuzz_tokenizers_agree(html: &str) -> Result<(), String> {
+    tokenizer::check::tokenizers_agree(html)
 }
 
 /// The number of `<` bytes, eight bytes at a time.

@@ -1,4 +1,5 @@
-//! The differential check of this tokenizer against html5ever's: both drive a real tree builder
+//! The differential check of this tokenizer against html5ever's (with the same repairs applied
+//! to html5ever's tags): both drive a real tree builder
 //! (so the feedback they get is the real one) through a recorder, and the recorded token streams
 //! must be equal once adjacent character tokens are joined and parse errors and empty character
 //! tokens dropped.
@@ -7,22 +8,30 @@ use std::cell::RefCell;
 
 use html5ever::TokenizerResult;
 use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer};
+use html5ever::tokenizer::{
+    BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
 use html5ever::tree_builder::TreeBuilder;
 
+use super::super::repair::{Repairs, repair};
 use super::super::sink::{ArenaSink, NodeId};
 use super::super::{ShellOptions, sink_for, tree_builder_opts};
 
-/// Records every token on its way to the tree builder.
+/// Records every token on its way to the tree builder; with `repair`, first passes tags through
+/// the repairs this tokenizer makes (for html5ever's tokenizer, which does not).
 struct Recorder<S> {
     inner: S,
     tokens: RefCell<Vec<Token>>,
+    repair: bool,
 }
 
 impl<S: TokenSink> TokenSink for Recorder<S> {
     type Handle = S::Handle;
 
-    fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<S::Handle> {
+    fn process_token(&self, mut token: Token, line: u64) -> TokenSinkResult<S::Handle> {
+        if let (true, Token::TagToken(tag)) = (self.repair, &mut token) {
+            repair(tag, &mut Repairs::default());
+        }
         let mut tokens = self.tokens.borrow_mut();
         match (&token, tokens.last_mut()) {
             // html5ever emits empty character tokens around CDATA sections; the tree builder
@@ -68,24 +77,38 @@ impl CloneToken for Token {
     }
 }
 
-fn recorder(html: &str, options: &ShellOptions) -> Recorder<TreeBuilder<NodeId, ArenaSink>> {
+fn recorder(
+    html: &str,
+    options: &ShellOptions,
+    repair: bool,
+) -> Recorder<TreeBuilder<NodeId, ArenaSink>> {
     Recorder {
         inner: TreeBuilder::new(sink_for(html), tree_builder_opts(options)),
         tokens: RefCell::new(Vec::new()),
+        repair,
     }
 }
 
 /// The tokens this tokenizer gives `html`.
 fn ours(html: &str, options: &ShellOptions) -> Vec<Token> {
-    let recorder = recorder(html, options);
+    let recorder = recorder(html, options, false);
     super::tokenize(html, &recorder);
     recorder.tokens.into_inner()
 }
 
 /// The tokens html5ever's tokenizer gives `html`.
+///
+/// html5ever drops a U+FEFF at the start of *every* `feed`, and a driver feeds again after each
+/// `</script>`, so `<script></script>\u{feff}` would lose a character; the byte order mark is
+/// stripped here once instead, as the standard (and this tokenizer) does.
 fn theirs(html: &str, options: &ShellOptions) -> Vec<Token> {
-    let tokenizer = Tokenizer::new(recorder(html, options), Default::default());
+    let opts = TokenizerOpts {
+        discard_bom: false,
+        ..TokenizerOpts::default()
+    };
+    let tokenizer = Tokenizer::new(recorder(html, options, true), opts);
     let queue = BufferQueue::default();
+    let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     queue.push_back(StrTendril::from_slice(html));
     while !matches!(tokenizer.feed(&queue), TokenizerResult::Done) {}
     tokenizer.end();

@@ -19,11 +19,14 @@ use html5ever::tokenizer::{Doctype, Tag, TagKind, Token, TokenSink, TokenSinkRes
 use html5ever::{Attribute, LocalName, QualName, ns};
 use std::collections::HashSet;
 
-/// Tokenizes `html` as a whole document into `sink`, then signals the end.
+use super::repair::{Repairs, repair};
+
+/// Tokenizes `html` as a whole document into `sink`, then signals the end. Tags are passed through
+/// [`repair`] on their way; the result says which repairs the tree must undo.
 ///
 /// A leading byte order mark is dropped and newlines are normalized (CR LF and CR become LF), as
 /// the standard's input stream preprocessing says.
-pub(super) fn tokenize<S: TokenSink>(html: &str, sink: &S) {
+pub(super) fn tokenize<S: TokenSink>(html: &str, sink: &S) -> Repairs {
     let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let normalized;
     let input = if html.as_bytes().contains(&b'\r') {
@@ -37,8 +40,9 @@ pub(super) fn tokenize<S: TokenSink>(html: &str, sink: &S) {
         bytes: input.as_bytes(),
         sink,
         last_start: None,
+        repairs: Repairs::default(),
     }
-    .run();
+    .run()
 }
 
 /// What the tokenizer reads next.
@@ -66,6 +70,7 @@ struct Tokenizer<'a, S> {
     sink: &'a S,
     /// The name of the last start tag emitted, for the "appropriate end tag" test.
     last_start: Option<LocalName>,
+    repairs: Repairs,
 }
 
 const fn is_space(b: u8) -> bool {
@@ -139,7 +144,7 @@ impl TagBuf {
 }
 
 impl<'a, S: TokenSink> Tokenizer<'a, S> {
-    fn run(mut self) {
+    fn run(mut self) -> Repairs {
         let mut state = State::Data;
         let mut pos = 0;
         while state != State::Eof {
@@ -157,6 +162,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         // The tree builder only ever answers `Continue` to the end of the input.
         let _ = self.sink.process_token(Token::EOFToken, 1);
         self.sink.end();
+        self.repairs
     }
 
     fn emit(&self, token: Token) -> TokenSinkResult<S::Handle> {
@@ -272,14 +278,15 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         if kind == TagKind::StartTag {
             self.last_start = Some(name.clone());
         }
-        let token = Token::TagToken(Tag {
+        let mut tag = Tag {
             kind,
             name,
             self_closing: tag.self_closing,
             attrs: tag.attrs,
             had_duplicate_attributes: tag.had_duplicate,
-        });
-        let state = match self.emit(token) {
+        };
+        repair(&mut tag, &mut self.repairs);
+        let state = match self.emit(Token::TagToken(tag)) {
             TokenSinkResult::RawData(RawKind::Rcdata) => State::Rcdata,
             TokenSinkResult::RawData(RawKind::Rawtext) => State::Rawtext,
             TokenSinkResult::RawData(_) => State::ScriptData,

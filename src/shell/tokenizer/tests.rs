@@ -343,6 +343,7 @@ const EDGES: &[&str] = &[
     // Newlines and the byte order mark.
     "\u{feff}<p>a",
     "\u{feff}\u{feff}a",
+    "<script></script>\u{feff}",
     "a\r\nb\rc\n\rd",
     "<a b='\r\n'>\r",
     "<pre>\r\nx</pre>",
