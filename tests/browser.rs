@@ -20,14 +20,6 @@ use serde::Deserialize;
 /// explains, so a listed case still fails if liveshell differs from Chromium in any other way.
 #[derive(Clone, Copy, Debug)]
 enum Cause {
-    /// whatwg/html#12118 (merged 2026-06-25, commit 320c05f) makes the tokenizer parse
-    /// `<?target data?>` into a `ProcessingInstruction` node, serialized `<?target data?>` (only
-    /// `<?xml ...>`, `<?xml-stylesheet ...>`, `<?>` and targets not starting with an ASCII letter
-    /// stay bogus comments); Chromium ships it since version 150. html5ever 0.40.1 still goes from
-    /// the tag open state to the bogus comment state on `?` (`src/tokenizer/mod.rs`, the `'?'` arm;
-    /// servo/html5ever#789), so liveshell keeps a comment `<!--?target data?-->` there.
-    /// Explains: the outputs are equal once every `<?...>` and `<!--?...-->` is removed.
-    ProcessingInstruction,
     /// whatwg/html commit 4ce63af1 (PR #11764, issue #11653) runs "maybe clone an option into
     /// selectedcontent" whenever an option is popped off the stack of open elements. html5ever 0.40
     /// calls the sink's `maybe_clone_an_option_into_selectedcontent` only for an explicit
@@ -91,9 +83,6 @@ enum Cause {
 impl Cause {
     fn reason(self) -> &'static str {
         match self {
-            Self::ProcessingInstruction => {
-                "html5ever lags whatwg/html#12118: `<?target data?>` is a processing instruction, not a comment"
-            }
             Self::SelectedContentOnPop => {
                 "html5ever lags whatwg/html 4ce63af1: an implicitly closed option is cloned into <selectedcontent>"
             }
@@ -163,10 +152,6 @@ impl Cause {
                         .iter()
                         .zip(&theirs)
                         .all(|(o, t)| o.is_empty() || o == t)
-            }
-            Self::ProcessingInstruction => {
-                without(&without(got, "<!--?", "-->"), "<?", ">")
-                    == without(&without(want, "<!--?", "-->"), "<?", ">")
             }
             Self::SelectedContentOnPop => {
                 emptied(got, "<selectedcontent", "</selectedcontent>")
@@ -270,7 +255,6 @@ const DEVIATIONS: &[(&str, Cause)] = &[
         "aaa-whitespace-after-html",
         Cause::ChromiumAfterBodyWhitespace,
     ),
-    ("comment-bogus-question", Cause::ProcessingInstruction),
     (
         "foreign-annotation-xml-scope-div",
         Cause::Html5everAnnotationXmlScope,
@@ -287,15 +271,6 @@ const DEVIATIONS: &[(&str, Cause)] = &[
         "frameset-after-template-in-head",
         Cause::ChromiumFramesetOkAfterHead,
     ),
-    ("pi-data-questions", Cause::ProcessingInstruction),
-    ("pi-gt-closes", Cause::ProcessingInstruction),
-    ("pi-in-head", Cause::ProcessingInstruction),
-    ("pi-in-main", Cause::ProcessingInstruction),
-    ("pi-in-svg", Cause::ProcessingInstruction),
-    ("pi-in-table", Cause::ProcessingInstruction),
-    ("pi-marker-name", Cause::ProcessingInstruction),
-    ("pi-question-in-target", Cause::ProcessingInstruction),
-    ("pi-uppercase-target", Cause::ProcessingInstruction),
     (
         "select-selectedcontent-implicit-close",
         Cause::SelectedContentOnPop,
@@ -591,10 +566,6 @@ fn noscript_cases_match_chromium_with_scripting_off() {
 
 #[test]
 fn deviation_causes_explain_only_their_own_difference() {
-    let pi = Cause::ProcessingInstruction;
-    assert!(pi.explains_text("a<!--?t d?-->b", "a<?t d?>b"));
-    assert!(!pi.explains_text("a<!--?t d?-->b", "a<?t d?>c"));
-    assert!(!pi.explains_text("<!--x-->", "<?x?>"));
     let sc = Cause::SelectedContentOnPop;
     assert!(sc.explains_text(
         "<selectedcontent></selectedcontent>x",
@@ -620,8 +591,9 @@ fn deviation_causes_explain_only_their_own_difference() {
     let frameset = Cause::ChromiumFramesetOkAfterHead;
     assert!(frameset.explains(Some("x"), None));
     assert!(!frameset.explains(Some("x"), Some("y")));
-    assert!(!pi.explains(Some("x"), None));
-    assert!(pi.explains(None, None));
+    let sc = Cause::SelectedContentOnPop;
+    assert!(!sc.explains(Some("x"), None));
+    assert!(sc.explains(None, None));
     let all = Cause::ChromiumSelectedContentAll;
     assert!(all.explains_text(
         "<selectedcontent id=\"a\">A</selectedcontent><selectedcontent id=\"b\"></selectedcontent>",
@@ -649,5 +621,5 @@ fn deviation_causes_explain_only_their_own_difference() {
         .rewrite()
         .expect("rewrites");
     assert_eq!(thead("<thead></thead>"), "<tfoot></tfoot>");
-    assert!(Cause::ProcessingInstruction.rewrite().is_none());
+    assert!(Cause::SelectedContentOnPop.rewrite().is_none());
 }

@@ -2,9 +2,10 @@
 //!
 //! djust finds `<main>` with the regex `<main\b[^>]*>([\s\S]*?)</main>`, which breaks on `<main>` in
 //! comments, `</main>` in scripts and attribute values, `<main-nav>`, nested and templated `<main>`,
-//! and `</main >`. This module parses the whole page with html5ever (the WHATWG HTML parsing
-//! algorithm, scripting enabled), finds the first HTML `main` element in tree order (template
-//! contents and shadow roots do not count), and returns:
+//! and `</main >`. This module parses the whole page by the WHATWG HTML parsing algorithm
+//! (scripting enabled), with its own tokenizer feeding html5ever's tree builder, finds the first
+//! HTML `main` element in tree order (template contents and shadow roots do not count), and
+//! returns:
 //!
 //! - `main`: that element's `innerHTML`, byte for byte what a current browser returns;
 //! - `shell`: `<!DOCTYPE name>` (if the page has a doctype) followed by the document element's

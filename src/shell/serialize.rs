@@ -260,11 +260,12 @@ pub(super) fn serialize(
             }
             NodeData::ProcessingInstruction(pi) => {
                 let (target, data) = &**pi;
+                grow(out, target.len() + data.len() + 5);
                 out.push_str("<?");
                 out.push_str(target);
                 out.push(' ');
                 out.push_str(data);
-                out.push('>');
+                out.push_str("?>");
             }
             NodeData::Container => {}
         }

@@ -14,6 +14,7 @@ use html5ever::{Attribute, LocalName, Namespace, QualName, local_name, ns};
 
 use super::select;
 use super::serialize::grow;
+use super::tokenizer::processing_instruction;
 
 /// Index of a node in the arena.
 pub(super) type NodeId = u32;
@@ -41,7 +42,7 @@ pub(super) enum NodeData {
     Text(Span),
     /// A comment.
     Comment(StrTendril),
-    /// A processing instruction (the HTML parser never makes one; kept for completeness).
+    /// A processing instruction: its target and data.
     ProcessingInstruction(Box<(StrTendril, StrTendril)>),
 }
 
@@ -497,7 +498,14 @@ impl TreeSink for ArenaSink {
     }
 
     fn create_comment(&self, text: StrTendril) -> NodeId {
-        self.push(Node::new(NodeData::Comment(text)))
+        let data = match processing_instruction(&text) {
+            Some((target, data)) => NodeData::ProcessingInstruction(Box::new((
+                StrTendril::from_slice(target),
+                StrTendril::from_slice(data),
+            ))),
+            None => NodeData::Comment(text),
+        };
+        self.push(Node::new(data))
     }
 
     fn create_pi(&self, target: StrTendril, data: StrTendril) -> NodeId {

@@ -2,7 +2,9 @@
 //! to html5ever's tags): both drive a real tree builder
 //! (so the feedback they get is the real one) through a recorder, and the recorded token streams
 //! must be equal once adjacent character tokens are joined and parse errors and empty character
-//! tokens dropped.
+//! tokens dropped. html5ever's tokenizer predates processing instructions, so the check runs this
+//! tokenizer with `<?` opening a bogus comment, as html5ever's does; the processing instruction
+//! states have tests of their own.
 
 use std::cell::RefCell;
 
@@ -92,7 +94,7 @@ fn recorder(
 /// The tokens this tokenizer gives `html`.
 fn ours(html: &str, options: &ShellOptions) -> Vec<Token> {
     let recorder = recorder(html, options, false);
-    super::tokenize(html, &recorder);
+    super::tokenize_with(html, &recorder, false);
     recorder.tokens.into_inner()
 }
 

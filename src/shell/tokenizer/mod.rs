@@ -27,6 +27,12 @@ use super::repair::{Repairs, repair};
 /// A leading byte order mark is dropped and newlines are normalized (CR LF and CR become LF), as
 /// the standard's input stream preprocessing says.
 pub(super) fn tokenize<S: TokenSink>(html: &str, sink: &S) -> Repairs {
+    tokenize_with(html, sink, true)
+}
+
+/// [`tokenize`], with processing instructions (`pis`) or with `<?` always opening a bogus comment
+/// as html5ever's tokenizer does (for the differential check).
+pub(super) fn tokenize_with<S: TokenSink>(html: &str, sink: &S, pis: bool) -> Repairs {
     let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let normalized;
     let input = if html.as_bytes().contains(&b'\r') {
@@ -41,6 +47,7 @@ pub(super) fn tokenize<S: TokenSink>(html: &str, sink: &S) -> Repairs {
         sink,
         last_start: None,
         repairs: Repairs::default(),
+        pis,
     }
     .run()
 }
@@ -71,6 +78,8 @@ struct Tokenizer<'a, S> {
     /// The name of the last start tag emitted, for the "appropriate end tag" test.
     last_start: Option<LocalName>,
     repairs: Repairs,
+    /// Whether `<?` can open a processing instruction.
+    pis: bool,
 }
 
 const fn is_space(b: u8) -> bool {
@@ -239,6 +248,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         match bytes.get(at + 1) {
             Some(b) if b.is_ascii_alphabetic() => Markup::Token(at + 1, Self::start_tag),
             Some(b'!') => Markup::Token(at + 2, Self::declaration),
+            Some(b'?') if self.pis => Markup::Token(at + 2, Self::processing_instruction),
             Some(b'?') => Markup::Token(at + 1, Self::bogus_comment),
             Some(b'/') => match bytes.get(at + 2) {
                 Some(b) if b.is_ascii_alphabetic() => Markup::Token(at + 2, Self::end_tag),
@@ -411,6 +421,47 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             .map_or(self.bytes.len(), |n| i + n);
         self.comment_token(i, end);
         (State::Data, (end + 1).min(self.bytes.len()))
+    }
+
+    /// The processing instruction states from `i`, just after `<?` (whatwg/html#12118): a target
+    /// of ASCII alphanumerics, `-` and `_` starting with a letter or `_` (case kept, not `xml` or
+    /// `xml-stylesheet` in any case), whitespace, then data up to the next `>`, less one `?` just
+    /// before it. Anything else there is a bogus comment starting with the `?`, and the end of the
+    /// input drops the instruction.
+    fn processing_instruction(&mut self, i: usize) -> (State, usize) {
+        let bytes = self.bytes;
+        let len = bytes.len();
+        match bytes.get(i) {
+            None => return (State::Eof, len),
+            Some(&b) if b.is_ascii_alphabetic() || b == b'_' => {}
+            Some(_) => return self.bogus_comment(i - 1),
+        }
+        let end = bytes[i..]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            .map_or(len, |n| i + n);
+        let target = &self.input[i..end];
+        match bytes.get(end) {
+            None => return (State::Eof, len),
+            Some(&b) if is_space(b) || b == b'?' || b == b'>' => {}
+            Some(_) => return self.bogus_comment(i - 1),
+        }
+        if target.eq_ignore_ascii_case("xml") || target.eq_ignore_ascii_case("xml-stylesheet") {
+            return self.bogus_comment(i - 1);
+        }
+        let mut start = end;
+        while bytes.get(start).is_some_and(|&b| is_space(b)) {
+            start += 1;
+        }
+        let Some(close) = bytes[start..].iter().position(|&b| b == b'>') else {
+            return (State::Eof, len);
+        };
+        let data = &self.input[start..start + close];
+        let data = data.strip_suffix('?').unwrap_or(data);
+        let _ = self.emit(Token::CommentToken(processing_instruction_comment(
+            target, data,
+        )));
+        (State::Data, start + close + 1)
     }
 
     fn comment_token(&self, start: usize, end: usize) {
@@ -685,6 +736,25 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             None => (State::Eof, self.bytes.len()),
         }
     }
+}
+
+/// A processing instruction travels through html5ever's tree builder, which has no token for
+/// it, as a comment (the standard places both alike in every insertion mode) whose data is NUL,
+/// the target, NUL and the data. Comment data from the tokenizer never holds a NUL, and a target
+/// never does, so the sink tells them apart with [`processing_instruction`].
+fn processing_instruction_comment(target: &str, data: &str) -> StrTendril {
+    let mut comment =
+        StrTendril::with_capacity(u32::try_from(target.len() + data.len() + 2).unwrap_or(0));
+    comment.push_char('\0');
+    comment.push_slice(target);
+    comment.push_char('\0');
+    comment.push_slice(data);
+    comment
+}
+
+/// The target and data of a comment made by [`processing_instruction_comment`].
+pub(super) fn processing_instruction(comment: &str) -> Option<(&str, &str)> {
+    comment.strip_prefix('\0')?.split_once('\0')
 }
 
 /// What a `<` in the data state starts.
