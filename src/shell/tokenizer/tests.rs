@@ -474,3 +474,15 @@ proptest! {
         prop_assert_eq!(tokenizers_agree(&html), Ok(()), "input: {:?}", html);
     }
 }
+
+#[test]
+fn agrees_on_duplicates_past_the_scan_limit() {
+    // Names repeat below, at and above the point where duplicates are found in a set.
+    let attrs: String = (0..100).map(|i| format!(" a{}={i}", i % 40)).collect();
+    assert_agree(&format!("<p{attrs}>x"), "many attributes");
+    let attrs: String = (0..70).map(|i| format!(" A{}", 69 - i % 35)).collect();
+    assert_agree(
+        &format!("<main><b{attrs}/></main>"),
+        "many repeated bare attributes",
+    );
+}
