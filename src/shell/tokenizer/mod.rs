@@ -15,13 +15,14 @@
 //! 0.40 still reads as bogus comments, and it passes every tag through the repairs of
 //! [`super::repair`].
 
-use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{Doctype, Tag, TagKind, Token, TokenSink, TokenSinkResult};
 use html5ever::{Attribute, LocalName, QualName, ns};
 use std::collections::BTreeSet;
 
+use self::charref::{named_ref, numeric_ref};
+use self::doctype::doctype_fields;
 use super::repair::{Repairs, repair};
 
 /// Tokenizes `html` as a whole document into `sink`, then signals the end. Tags are passed through
@@ -773,178 +774,8 @@ enum Markup<'a, S> {
 
 type TokenFn<'a, S> = fn(&mut Tokenizer<'a, S>, usize) -> (State, usize);
 
-/// The numeric character reference whose digits (after `&#`) start at `i`.
-fn numeric_ref(bytes: &[u8], i: usize) -> Option<(StrTendril, usize)> {
-    let (radix, start) = match bytes.get(i) {
-        Some(b'x' | b'X') => (16, i + 1),
-        _ => (10, i),
-    };
-    let mut value: u32 = 0;
-    let mut end = start;
-    while let Some(digit) = bytes.get(end).and_then(|&b| (b as char).to_digit(radix)) {
-        // Saturate above the last code point: the value is then out of range either way.
-        value = value
-            .saturating_mul(radix)
-            .saturating_add(digit)
-            .min(0x11_0000);
-        end += 1;
-    }
-    if end == start {
-        return None;
-    }
-    if bytes.get(end) == Some(&b';') {
-        end += 1;
-    }
-    let c = match value {
-        0x80..=0x9F => C1_REPLACEMENTS[(value - 0x80) as usize]
-            .unwrap_or_else(|| char::from_u32(value).expect("C1 controls are characters")),
-        0 => '\u{FFFD}',
-        _ => char::from_u32(value).unwrap_or('\u{FFFD}'),
-    };
-    Some((StrTendril::from_char(c), end))
-}
-
-/// The longest named character reference whose name starts at `i` (after `&`).
-fn named_ref(bytes: &[u8], i: usize, in_attribute: bool) -> Option<(StrTendril, usize)> {
-    let mut best = None;
-    let mut end = i;
-    while let Some(&b) = bytes.get(end) {
-        if !(b.is_ascii_alphanumeric() || b == b';') {
-            break;
-        }
-        end += 1;
-        let name = std::str::from_utf8(&bytes[i..end]).expect("ASCII is UTF-8");
-        match NAMED_ENTITIES.get(name) {
-            None => break,
-            Some(&(0, _)) => {}
-            Some(&chars) => best = Some((chars, end)),
-        }
-        if b == b';' {
-            break;
-        }
-    }
-    let ((first, second), end) = best?;
-    // For historical reasons, `&amp=` and `&ampx` in an attribute value stay as written.
-    if in_attribute
-        && bytes[end - 1] != b';'
-        && bytes
-            .get(end)
-            .is_some_and(|&b| b == b'=' || b.is_ascii_alphanumeric())
-    {
-        return None;
-    }
-    let mut chars = StrTendril::new();
-    for c in [first, second] {
-        if let Some(c) = char::from_u32(c).filter(|&c| c != '\0') {
-            chars.push_char(c);
-        }
-    }
-    Some((chars, end))
-}
-
-/// The DOCTYPE states from `i` (after `<!DOCTYPE`), filling `doctype`: the offset after its `>`,
-/// or `None` if the input ends first (the DOCTYPE then forces quirks).
-fn doctype_fields(input: &str, mut i: usize, doctype: &mut Doctype) -> Option<usize> {
-    let bytes = input.as_bytes();
-    let skip_space = |i: &mut usize| {
-        while bytes.get(*i).is_some_and(|&b| is_space(b)) {
-            *i += 1;
-        }
-    };
-    // Until the end of the input, `force_quirks` stays set.
-    doctype.force_quirks = true;
-    // The DOCTYPE and before DOCTYPE name states.
-    skip_space(&mut i);
-    if *bytes.get(i)? == b'>' {
-        return Some(i + 1);
-    }
-    let start = i;
-    while bytes.get(i).is_some_and(|&b| !is_space(b) && b != b'>') {
-        i += 1;
-    }
-    let name = input[start..i].to_ascii_lowercase();
-    doctype.name = Some(tendril_replacing_nul(&name));
-    // The after DOCTYPE name state.
-    skip_space(&mut i);
-    if *bytes.get(i)? == b'>' {
-        doctype.force_quirks = false;
-        return Some(i + 1);
-    }
-    let keyword = bytes.get(i..i + 6);
-    let public = keyword.is_some_and(|k| k.eq_ignore_ascii_case(b"public"));
-    if !public && !keyword.is_some_and(|k| k.eq_ignore_ascii_case(b"system")) {
-        return bogus_doctype(bytes, i);
-    }
-    // After the keyword: a quoted identifier, with or without whitespace before it.
-    i += 6;
-    skip_space(&mut i);
-    let first = if public {
-        &mut doctype.public_id
-    } else {
-        &mut doctype.system_id
-    };
-    match *bytes.get(i)? {
-        quote @ (b'"' | b'\'') => match quoted_id(input, i, quote, first) {
-            Ok(next) => i = next,
-            Err(end) => return end,
-        },
-        b'>' => return Some(i + 1),
-        _ => return bogus_doctype(bytes, i),
-    }
-    if public {
-        // After the public identifier: `>`, or the system identifier.
-        skip_space(&mut i);
-        match *bytes.get(i)? {
-            b'>' => {
-                doctype.force_quirks = false;
-                return Some(i + 1);
-            }
-            quote @ (b'"' | b'\'') => match quoted_id(input, i, quote, &mut doctype.system_id) {
-                Ok(next) => i = next,
-                Err(end) => return end,
-            },
-            _ => return bogus_doctype(bytes, i),
-        }
-    }
-    // After the system identifier, anything but `>` starts a bogus DOCTYPE, which keeps the
-    // identifiers and does not force quirks.
-    skip_space(&mut i);
-    bytes.get(i)?;
-    doctype.force_quirks = false;
-    bogus_doctype(bytes, i)
-}
-
-/// The identifier quoted by the `quote` at `i`: `Ok` with the offset after the closing quote, or
-/// `Err` with how the DOCTYPE ends (quirks forced) when `>` or the end of the input comes first.
-fn quoted_id(
-    input: &str,
-    i: usize,
-    quote: u8,
-    id: &mut Option<StrTendril>,
-) -> Result<usize, Option<usize>> {
-    let bytes = input.as_bytes();
-    let start = i + 1;
-    let close = bytes[start..]
-        .iter()
-        .position(|&b| b == quote || b == b'>')
-        .map(|n| start + n);
-    *id = Some(tendril_replacing_nul(
-        &input[start..close.unwrap_or(bytes.len())],
-    ));
-    match close {
-        Some(close) if bytes[close] == quote => Ok(close + 1),
-        Some(close) => Err(Some(close + 1)),
-        None => Err(None),
-    }
-}
-
-/// The bogus DOCTYPE state from `i`: the offset after the next `>`.
-fn bogus_doctype(bytes: &[u8], i: usize) -> Option<usize> {
-    bytes[i..]
-        .iter()
-        .position(|&b| b == b'>')
-        .map(|n| i + n + 1)
-}
+mod charref;
+mod doctype;
 
 #[cfg(any(test, fuzzing))]
 pub(super) mod check;
