@@ -7,60 +7,12 @@ use std::hint::black_box;
 use std::path::Path;
 use std::rc::Rc;
 
-use std::time::Duration;
-
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use html5ever_039::serialize::{SerializeOpts, TraversalScope, serialize};
 use html5ever_039::tendril::TendrilSink;
 use html5ever_039::{Attribute, QualName, local_name, ns};
 use markup5ever_rcdom::{Handle, NodeData, RcDom, SerializableHandle};
 use regex::Regex;
-
-/// CPU time of the benchmarking thread (Linux's `/proc/thread-self/schedstat`), so that time spent
-/// waiting for a core on a shared machine does not count; wall time where that file is missing.
-struct CpuTime {
-    wall: WallTime,
-}
-
-fn cpu_nanos() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok()
-}
-
-impl Measurement for CpuTime {
-    type Intermediate = (Option<u64>, std::time::Instant);
-    type Value = Duration;
-
-    fn start(&self) -> Self::Intermediate {
-        #[allow(clippy::disallowed_methods)] // a bench measures time
-        let now = std::time::Instant::now();
-        (cpu_nanos(), now)
-    }
-
-    fn end(&self, (cpu, wall): Self::Intermediate) -> Duration {
-        match (cpu, cpu_nanos()) {
-            (Some(start), Some(end)) => Duration::from_nanos(end.saturating_sub(start)),
-            _ => wall.elapsed(),
-        }
-    }
-
-    fn add(&self, v1: &Duration, v2: &Duration) -> Duration {
-        *v1 + *v2
-    }
-
-    fn zero(&self) -> Duration {
-        Duration::ZERO
-    }
-
-    fn to_f64(&self, value: &Duration) -> f64 {
-        value.as_nanos() as f64
-    }
-
-    fn formatter(&self) -> &dyn ValueFormatter {
-        self.wall.formatter()
-    }
-}
 
 fn pages() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data");
@@ -188,7 +140,7 @@ fn tokenize_only(html: &str) -> usize {
     tokenizer.sink.0.get()
 }
 
-fn bench(c: &mut Criterion<CpuTime>) {
+fn bench(c: &mut Criterion) {
     let pages = pages();
     let re = Regex::new(r"(?i)<main\b[^>]*>([\s\S]*?)</main>").expect("valid regex");
     let mut group = c.benchmark_group("shell");
@@ -263,9 +215,5 @@ fn bench(c: &mut Criterion<CpuTime>) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().with_measurement(CpuTime { wall: WallTime });
-    targets = bench
-}
+criterion_group!(benches, bench);
 criterion_main!(benches);
