@@ -67,12 +67,12 @@ enum State {
     Eof,
 }
 
-/// The steps of the script data states after `<!--`: the escaped and double-escaped families,
-/// each with the number of `-` just seen.
+/// Where the script data states are after `<!--`: the escaped or (`double`) double-escaped
+/// family, with the number of `-` just seen (up to two: "dash" and "dash dash").
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Script {
-    Escaped(u8),
-    DoubleEscaped(u8),
+struct Escape {
+    double: bool,
+    dashes: u8,
 }
 
 struct Tokenizer<'a, S> {
@@ -222,13 +222,8 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                     run = at + 1;
                     i = at + 1;
                 }
-                b'&' => match self.char_ref(at, false) {
-                    Some((chars, end)) => {
-                        self.plain_text(run, at);
-                        let _ = self.emit(Token::CharacterTokens(chars));
-                        run = end;
-                        i = end;
-                    }
+                b'&' => match self.text_char_ref(run, at) {
+                    Some(end) => (run, i) = (end, end),
                     None => i = at + 1,
                 },
                 _ => match self.markup(at) {
@@ -574,13 +569,8 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             };
             let at = i + offset;
             if bytes[at] == b'&' {
-                match self.char_ref(at, false) {
-                    Some((chars, end)) => {
-                        self.text(run, at);
-                        let _ = self.emit(Token::CharacterTokens(chars));
-                        run = end;
-                        i = end;
-                    }
+                match self.text_char_ref(run, at) {
+                    Some(end) => (run, i) = (end, end),
                     None => i = at + 1,
                 }
             } else if let Some(name_end) = self.appropriate_end_tag(at) {
@@ -621,7 +611,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         let bytes = self.bytes;
         let mut i = pos;
         // `None` is the plain script data state.
-        let mut escape: Option<Script> = None;
+        let mut escape: Option<Escape> = None;
         while i < bytes.len() {
             match escape {
                 None => {
@@ -635,58 +625,55 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                     }
                     if bytes[at + 1..].starts_with(b"!--") {
                         // The escape start states; the second `-` lands in "escaped dash dash".
-                        escape = Some(Script::Escaped(2));
+                        escape = Some(Escape {
+                            double: false,
+                            dashes: 2,
+                        });
                         i = at + 4;
                     } else {
                         i = at + 1;
                     }
                 }
-                Some(Script::Escaped(dashes)) => {
-                    let b = bytes[i];
-                    match b {
-                        b'-' => escape = Some(Script::Escaped(dashes.saturating_add(1).min(2))),
-                        b'>' if dashes == 2 => escape = None,
+                Some(Escape { double, dashes }) => {
+                    let mut next = Escape { double, dashes: 0 };
+                    match bytes[i] {
+                        b'-' => next.dashes = (dashes + 1).min(2),
+                        b'>' if dashes == 2 => {
+                            escape = None;
+                            i += 1;
+                            continue;
+                        }
                         b'<' => {
-                            if let Some(name_end) = self.appropriate_end_tag(i) {
+                            let end_tag = if double {
+                                None
+                            } else {
+                                self.appropriate_end_tag(i)
+                            };
+                            if let Some(name_end) = end_tag {
                                 self.text(pos, i);
                                 return self.end_tag_after_name(name_end);
                             }
-                            escape = Some(Script::Escaped(0));
-                            if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-                                // The double escape start state.
-                                let (next, is_script) = self.script_word(i + 1);
-                                if is_script {
-                                    escape = Some(Script::DoubleEscaped(0));
-                                }
-                                i = next;
+                            // The double escape start state (`<` and a letter, when escaped) or
+                            // end state (`</`, when double-escaped): the word `script` toggles.
+                            let word = if double {
+                                (bytes.get(i + 1) == Some(&b'/')).then_some(i + 2)
+                            } else {
+                                bytes
+                                    .get(i + 1)
+                                    .is_some_and(u8::is_ascii_alphabetic)
+                                    .then_some(i + 1)
+                            };
+                            if let Some(word) = word {
+                                let (after, is_script) = self.script_word(word);
+                                next.double ^= is_script;
+                                escape = Some(next);
+                                i = after;
                                 continue;
                             }
                         }
-                        _ => escape = Some(Script::Escaped(0)),
+                        _ => {}
                     }
-                    i += 1;
-                }
-                Some(Script::DoubleEscaped(dashes)) => {
-                    let b = bytes[i];
-                    match b {
-                        b'-' => {
-                            escape = Some(Script::DoubleEscaped(dashes.saturating_add(1).min(2)));
-                        }
-                        b'>' if dashes == 2 => escape = None,
-                        b'<' => {
-                            escape = Some(Script::DoubleEscaped(0));
-                            if bytes.get(i + 1) == Some(&b'/') {
-                                // The double escape end state.
-                                let (next, is_script) = self.script_word(i + 2);
-                                if is_script {
-                                    escape = Some(Script::Escaped(0));
-                                }
-                                i = next;
-                                continue;
-                            }
-                        }
-                        _ => escape = Some(Script::DoubleEscaped(0)),
-                    }
+                    escape = Some(next);
                     i += 1;
                 }
             }
@@ -710,9 +697,14 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         }
     }
 
-    /// A character reference at the `&` at `at`, read up to the end of the input.
-    fn char_ref(&self, at: usize, in_attribute: bool) -> Option<(StrTendril, usize)> {
-        self.char_ref_within(at, self.bytes.len(), in_attribute)
+    /// A character reference at the `&` at `at` in text whose run started at `run`: emits the run
+    /// and the reference's characters and returns where the text goes on, or `None` where the `&`
+    /// is just text.
+    fn text_char_ref(&self, run: usize, at: usize) -> Option<usize> {
+        let (chars, end) = self.char_ref_within(at, self.bytes.len(), false)?;
+        self.text(run, at);
+        let _ = self.emit(Token::CharacterTokens(chars));
+        Some(end)
     }
 
     /// A character reference at the `&` at `at` that cannot read past `limit`: its characters
