@@ -46,6 +46,11 @@ use self::sink::{ArenaSink, DOCUMENT, Document, NONE, NodeData, NodeId, descenda
 /// The default placeholder attribute set on the emptied main element.
 pub const DEFAULT_PLACEHOLDER: (&str, &str) = ("data-djust-shell-placeholder", "1");
 
+/// The largest page [`split`] and [`main_inner`] parse: 4 GiB less one byte, the most html5ever's
+/// tree builder (whose strings have 32-bit lengths) can be handed. Larger pages give `None`, as a
+/// page without a main element does, so a caller passes them through untouched.
+pub const MAX_PAGE_LEN: usize = u32::MAX as usize;
+
 /// Errors from configuring the split.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -151,7 +156,8 @@ pub struct Split {
 
 /// Splits `html` into shell and main with the default options.
 ///
-/// Returns `None` when the page has no HTML `main` element outside templates.
+/// Returns `None` when the page has no HTML `main` element outside templates, or is longer than
+/// [`MAX_PAGE_LEN`].
 ///
 /// # Examples
 ///
@@ -166,7 +172,8 @@ pub fn split(html: &str) -> Option<Split> {
 
 /// Splits `html` into shell and main with `options`.
 ///
-/// Returns `None` when the page has no HTML `main` element outside templates.
+/// Returns `None` when the page has no HTML `main` element outside templates, or is longer than
+/// [`MAX_PAGE_LEN`].
 ///
 /// # Examples
 ///
@@ -195,8 +202,9 @@ pub fn split_with(html: &str, options: &ShellOptions) -> Option<Split> {
 
 /// The main element's `innerHTML` with the default options.
 ///
-/// Returns `None` when the page has no HTML `main` element outside templates.
-/// `main_inner(x)` equals `split(x).map(|s| s.main)`, but does not build the shell.
+/// Returns `None` when the page has no HTML `main` element outside templates, or is longer than
+/// [`MAX_PAGE_LEN`]. `main_inner(x)` equals `split(x).map(|s| s.main)`, but does not build the
+/// shell.
 ///
 /// # Examples
 ///
@@ -211,7 +219,8 @@ pub fn main_inner(html: &str) -> Option<String> {
 
 /// The main element's `innerHTML` with `options`.
 ///
-/// Returns `None` when the page has no HTML `main` element outside templates.
+/// Returns `None` when the page has no HTML `main` element outside templates, or is longer than
+/// [`MAX_PAGE_LEN`].
 ///
 /// # Examples
 ///
@@ -229,6 +238,9 @@ pub fn main_inner_with(html: &str, options: &ShellOptions) -> Option<String> {
 /// Parses `html` and serializes its main element's children: the document, the main element,
 /// and its `innerHTML`.
 fn parse_main(html: &str, options: &ShellOptions) -> Option<(Document, NodeId, String)> {
+    if html.len() > MAX_PAGE_LEN {
+        return None;
+    }
     let doc = parse(html, options);
     let main = find_main(&doc)?;
     let mut out = String::with_capacity(html.len() / 8);
