@@ -24,11 +24,11 @@ use html5ever::{Attribute, LocalName, QualName, local_name, ns};
 use super::sink::{Document, NodeData};
 
 /// The name `isindex` tags carry through the tree builder.
-pub(super) const ISINDEX: &str = "ISINDEX";
+const ISINDEX: &str = "ISINDEX";
 
 /// The attribute that carries a template's original `shadowrootmode` value through the tree
 /// builder.
-pub(super) const ORIGINAL_MODE: &str = "SHADOWROOTMODE";
+const ORIGINAL_MODE: &str = "SHADOWROOTMODE";
 
 /// Which repairs a page needed, so the tree is only walked when one did.
 #[derive(Clone, Copy, Default, Debug)]
@@ -81,11 +81,13 @@ pub(super) fn undo(doc: &mut Document, repairs: Repairs) {
         let NodeData::Element { start, len, .. } = &mut node.data else {
             continue;
         };
-        if node.local != local_name!("template") || *len == 0 {
+        if node.local != local_name!("template") {
             continue;
         }
         let attrs = &mut doc.attrs[*start as usize..(*start + *len) as usize];
-        let (last, rest) = attrs.split_last_mut().expect("len > 0");
+        let Some((last, rest)) = attrs.split_last_mut() else {
+            continue;
+        };
         if last.name == marker {
             if let Some(mode) = rest
                 .iter_mut()

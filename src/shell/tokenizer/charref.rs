@@ -3,8 +3,18 @@
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use html5ever::tendril::StrTendril;
 
+/// The character reference at the `&` at `at`, read no further than the end of `bytes`: its
+/// characters and the offset after it, or `None` where the `&` is just text.
+pub(super) fn char_ref(bytes: &[u8], at: usize, in_attribute: bool) -> Option<(StrTendril, usize)> {
+    match *bytes.get(at + 1)? {
+        b'#' => numeric_ref(bytes, at + 2),
+        b if b.is_ascii_alphanumeric() => named_ref(bytes, at + 1, in_attribute),
+        _ => None,
+    }
+}
+
 /// The numeric character reference whose digits (after `&#`) start at `i`.
-pub(super) fn numeric_ref(bytes: &[u8], i: usize) -> Option<(StrTendril, usize)> {
+fn numeric_ref(bytes: &[u8], i: usize) -> Option<(StrTendril, usize)> {
     let (radix, start) = match bytes.get(i) {
         Some(b'x' | b'X') => (16, i + 1),
         _ => (10, i),
@@ -35,7 +45,7 @@ pub(super) fn numeric_ref(bytes: &[u8], i: usize) -> Option<(StrTendril, usize)>
 }
 
 /// The longest named character reference whose name starts at `i` (after `&`).
-pub(super) fn named_ref(bytes: &[u8], i: usize, in_attribute: bool) -> Option<(StrTendril, usize)> {
+fn named_ref(bytes: &[u8], i: usize, in_attribute: bool) -> Option<(StrTendril, usize)> {
     let mut best = None;
     let mut end = i;
     while let Some(&b) = bytes.get(end) {

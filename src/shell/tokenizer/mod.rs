@@ -21,7 +21,7 @@ use html5ever::tokenizer::{Doctype, Tag, TagKind, Token, TokenSink, TokenSinkRes
 use html5ever::{Attribute, LocalName, QualName, ns};
 use std::collections::BTreeSet;
 
-use self::charref::{named_ref, numeric_ref};
+use self::charref::char_ref;
 use self::doctype::doctype_fields;
 use super::repair::{Repairs, repair};
 
@@ -380,7 +380,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         let mut i = start;
         while let Some(offset) = self.bytes[i..end].iter().position(|&b| b == b'&') {
             let at = i + offset;
-            match self.char_ref_within(at, end, true) {
+            match char_ref(&self.bytes[..end], at, true) {
                 Some((chars, after)) => {
                     value.push_tendril(&tendril_replacing_nul(&self.input[run..at]));
                     value.push_tendril(&chars);
@@ -701,26 +701,10 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
     /// and the reference's characters and returns where the text goes on, or `None` where the `&`
     /// is just text.
     fn text_char_ref(&self, run: usize, at: usize) -> Option<usize> {
-        let (chars, end) = self.char_ref_within(at, self.bytes.len(), false)?;
+        let (chars, end) = char_ref(self.bytes, at, false)?;
         self.text(run, at);
         let _ = self.emit(Token::CharacterTokens(chars));
         Some(end)
-    }
-
-    /// A character reference at the `&` at `at` that cannot read past `limit`: its characters
-    /// and the offset after it, or `None` where the `&` is just text.
-    fn char_ref_within(
-        &self,
-        at: usize,
-        limit: usize,
-        in_attribute: bool,
-    ) -> Option<(StrTendril, usize)> {
-        let bytes = &self.bytes[..limit];
-        match *bytes.get(at + 1)? {
-            b'#' => numeric_ref(bytes, at + 2),
-            b if b.is_ascii_alphanumeric() => named_ref(bytes, at + 1, in_attribute),
-            _ => None,
-        }
     }
 
     /// A DOCTYPE whose text starts at `i`, just after `<!DOCTYPE`.
