@@ -4,7 +4,7 @@
 use std::fmt;
 
 use super::siphash::SipHasher128;
-use crate::fields::is_token;
+use crate::headers::is_token;
 
 /// Why a request could not be turned into a [`RequestKey`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,7 +84,7 @@ impl RequestKey {
         let url = normalise_url(url)?;
         let mut lines: Vec<(Box<str>, &str)> = Vec::with_capacity(headers.len());
         for (name, value) in headers {
-            if !is_token(name) {
+            if !is_token(name.as_bytes()) {
                 return Err(KeyError::InvalidHeaderName {
                     name: (*name).to_owned(),
                 });

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::config::CacheConfig;
 use super::key::normalise_url;
 use super::store::{Evicted, EvictionReason, SnapshotCache, VariantId};
-use crate::fields::is_token;
+use crate::headers::is_token;
 use crate::time::Instant;
 
 /// The saved-format version [`SnapshotCache::save`] writes.
@@ -117,7 +117,7 @@ fn validate<T>(config: &CacheConfig, e: &SavedEntry<T>) -> Result<(), &'static s
     let names_ok = e
         .vary
         .iter()
-        .all(|n| is_token(n) && !n.bytes().any(|b| b.is_ascii_uppercase()));
+        .all(|n| is_token(n.as_bytes()) && !n.bytes().any(|b| b.is_ascii_uppercase()));
     if !names_ok || !e.vary.windows(2).all(|w| w[0] < w[1]) {
         return Err("vary names are not sorted lowercase header names");
     }

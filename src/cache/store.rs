@@ -12,7 +12,7 @@ use lru::{DefaultHasher, LruCache};
 use super::config::CacheConfig;
 use super::key::{RequestKey, trim_ows};
 use super::siphash::SipHasher128;
-use crate::fields::is_token;
+use crate::headers::is_token;
 use crate::time::Instant;
 
 /// The answer of [`SnapshotCache::get`].
@@ -295,7 +295,7 @@ impl<V> SnapshotCache<V> {
             if field.is_empty() {
                 continue;
             }
-            if !is_token(field) {
+            if !is_token(field.as_bytes()) {
                 return Err(NotStorable::InvalidVary {
                     field: field.to_owned(),
                 });

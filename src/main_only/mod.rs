@@ -97,8 +97,9 @@ use std::fmt;
 
 #[cfg(feature = "http")]
 pub use self::http::{apply, apply_with};
+/// The crate's one header input shape, re-exported where `decide` first took it.
+pub use crate::headers::Headers;
 pub use edits::{HeaderEdit, HeaderEdits};
-pub use headers::Headers;
 
 use headers::{ContentType, EtagEdit};
 

@@ -74,14 +74,13 @@ mod guard;
 mod purpose;
 mod sfv;
 pub mod speculation;
-mod timer;
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use url::Url;
 
 use self::guard::HttpUrlError;
-use self::timer::HoverTimers;
+use crate::deadline::Deadlines;
 use crate::time::Instant;
 
 pub use bundles::plan_bundles;
@@ -131,7 +130,8 @@ pub struct IntentPrefetch {
     config: PrefetchConfig,
     page: Url,
     save_data: bool,
-    timers: HoverTimers,
+    /// The hover-intent deadline of each link under the pointer.
+    timers: Deadlines<LinkId>,
     pending: HashMap<LinkId, Url>,
     prefetched: HashSet<Url>,
     in_flight: BTreeMap<FetchId, Fetch>,
@@ -170,7 +170,7 @@ impl IntentPrefetch {
             save_data: config.save_data(),
             config,
             page,
-            timers: HoverTimers::default(),
+            timers: Deadlines::default(),
             pending: HashMap::new(),
             prefetched: HashSet::new(),
             in_flight: BTreeMap::new(),
@@ -194,7 +194,7 @@ impl IntentPrefetch {
         href: &str,
         opt_in: Option<&str>,
     ) {
-        if self.timers.is_armed(link) {
+        if self.timers.is_armed(&link) {
             return;
         }
         let Some(url) = self.eligible(link, href, opt_in) else {
@@ -215,7 +215,7 @@ impl IntentPrefetch {
     /// Cancels a pending hover ([`SkipReason::LeftEarly`]) and aborts a fetch this link started
     /// that is still in flight; its URL becomes eligible again.
     pub fn handle_pointer_leave(&mut self, _now: Instant, link: LinkId) {
-        if self.timers.cancel(link) {
+        if self.timers.cancel(&link).is_some() {
             self.skip_pending(link, SkipReason::LeftEarly);
         }
         let owned: Vec<FetchId> = self
@@ -239,7 +239,7 @@ impl IntentPrefetch {
         href: &str,
         opt_in: Option<&str>,
     ) {
-        if self.timers.cancel(link) {
+        if self.timers.cancel(&link).is_some() {
             self.pending.remove(&link);
         }
         if let Some(url) = self.eligible(link, href, opt_in) {
@@ -332,7 +332,7 @@ impl IntentPrefetch {
     /// Timer: fires every hover deadline at or before `now`, in deadline order, checking each
     /// link's eligibility again. Calls before the earliest deadline do nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some(link) = self.timers.pop_due(now) {
+        while let Some((link, _)) = self.timers.pop_due(now) {
             let Some(url) = self.pending.remove(&link) else {
                 continue;
             };

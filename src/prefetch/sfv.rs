@@ -1,7 +1,7 @@
 //! A structured-field list parser (RFC 9651, which obsoletes RFC 8941), as much as
 //! `Sec-Purpose` needs: the whole grammar is validated, tokens and booleans are kept.
 
-use crate::fields::is_tchar;
+use crate::headers::is_tchar;
 
 /// A bare item, reduced to what the callers inspect.
 #[derive(Debug, Clone, PartialEq, Eq)]
