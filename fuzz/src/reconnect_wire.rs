@@ -9,7 +9,9 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
-use liveshell::reconnect::{Bridge, BridgeConfig, BridgeMessage, ConnectionId, DrainReply};
+use liveshell::reconnect::{
+    Bridge, BridgeMessage, BridgeOptions, ConnectionId, DrainReply, Input as BridgeInput,
+};
 use liveshell::time::{Clock, SystemClock};
 use serde_json::{Value, json};
 
@@ -38,6 +40,8 @@ impl Id<'_> {
     }
 }
 
+/// One step of the host: a message built as JSON text (so the wire parsing is fuzzed too), one
+/// of the bridge's own [`BridgeInput`]s, or time passing.
 #[derive(Arbitrary, Debug)]
 enum Op<'a> {
     /// Any text as `event.data`; what does not parse as JSON is dropped by the host.
@@ -48,8 +52,8 @@ enum Op<'a> {
     Drain(Id<'a>),
     /// Time passes.
     Advance(u16),
-    /// The host's idle timer fires.
-    Timeout,
+    /// An input as the bridge defines them (a message already classified, or the idle timer).
+    Input(BridgeInput),
 }
 
 #[derive(Arbitrary, Debug)]
@@ -133,7 +137,7 @@ fn ops(data: &[u8]) {
     };
     let capacity = NonZeroUsize::new(usize::from(input.capacity % 8) + 1).expect("at least 1");
     let max_bytes = usize::from(input.max_bytes % 1024);
-    let config = BridgeConfig::default()
+    let options = BridgeOptions::default()
         .capacity(capacity)
         .max_bytes(max_bytes)
         .max_age(Duration::from_secs(u64::from(input.max_age_secs % 900)))
@@ -141,7 +145,7 @@ fn ops(data: &[u8]) {
         .max_connections(
             NonZeroUsize::new(usize::from(input.max_connections % 8) + 1).expect("at least 1"),
         );
-    let mut bridge = Bridge::new(config);
+    let mut bridge = Bridge::new(options);
     let mut now = SystemClock.now();
     // What each id was sent since its last drain, oldest first.
     let mut sent: HashMap<ConnectionId, Vec<Value>> = HashMap::new();
@@ -157,13 +161,16 @@ fn ops(data: &[u8]) {
                 message("DJUST_BUFFER", &id, Some(payload))
             }
             Op::Drain(id) => message("DJUST_DRAIN", &id, None),
-            Op::Advance(secs) => {
-                now += Duration::from_secs(u64::from(secs));
+            Op::Input(BridgeInput::Message(message)) => {
+                serde_json::to_value(message).expect("a message serializes")
+            }
+            Op::Input(input) => {
+                assert_eq!(bridge.handle_input(now, input), None);
+                assert!(bridge.poll_timeout().is_none_or(|deadline| deadline > now));
                 continue;
             }
-            Op::Timeout => {
-                bridge.handle_timeout(now);
-                assert!(bridge.poll_timeout().is_none_or(|deadline| deadline > now));
+            Op::Advance(secs) => {
+                now += Duration::from_secs(u64::from(secs));
                 continue;
             }
         };
@@ -181,7 +188,7 @@ fn ops(data: &[u8]) {
             BridgeMessage::Drain { connection_id } => Some(connection_id.clone()),
             _ => None,
         };
-        let reply = bridge.handle(now, message);
+        let reply = bridge.handle_input(now, BridgeInput::Message(message));
         assert!(bridge.len() <= 8);
         match (drained, reply) {
             (None, None) => {}
