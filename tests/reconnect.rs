@@ -7,7 +7,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use liveshell::reconnect::{
-    Bridge, BridgeOptions, BridgeMessage, ConnectionId, DrainReply, Outbox, REPLAY_WINDOW,
+    Bridge, BridgeMessage, BridgeOptions, ConnectionId, DrainReply, Outbox, REPLAY_WINDOW,
     ReplayBuffer, ReplayGuard, Source, SourceError, SourceGate, SourceKind, Verdict, accept_source,
 };
 use liveshell::time::Instant;
