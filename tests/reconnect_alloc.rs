@@ -118,7 +118,10 @@ fn buffering_into_a_full_bridge_connection_does_not_allocate() {
     let now = t0();
     let mut bridge = Bridge::default();
     for i in 0..50 {
-        assert_eq!(bridge.handle(now, BridgeMessage::buffer("dj-1", json!(i))), None);
+        assert_eq!(
+            bridge.handle(now, BridgeMessage::buffer("dj-1", json!(i))),
+            None
+        );
     }
     // Build the messages first: constructing them allocates, handling them must not.
     let messages: Vec<BridgeMessage> = (0..1000)
