@@ -618,4 +618,25 @@ mod tests {
         b.handle_mount(t0, MountRequest::new("v", ""));
         assert_eq!(b.queued(), 2);
     }
+
+    #[cfg(feature = "arbitrary")]
+    #[test]
+    fn arbitrary_inputs_drive_the_batcher_without_panicking() {
+        use arbitrary::{Arbitrary, Unstructured};
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(8192).collect();
+        let mut u = Unstructured::new(&bytes);
+        let mut machine = MountBatcher::new(BatchOptions::default());
+        let mut now = SystemClock.now();
+        let mut fed = 0;
+        while !u.is_empty() {
+            let Ok(input) = Input::arbitrary(&mut u) else {
+                break;
+            };
+            machine.handle_input(now, input);
+            while machine.poll_frame().is_some() {}
+            now += Duration::from_millis(7);
+            fed += 1;
+        }
+        assert!(fed > 10, "only {fed} inputs");
+    }
 }

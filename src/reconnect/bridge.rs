@@ -595,4 +595,24 @@ mod tests {
         bridge.handle_timeout(t0 + Duration::from_secs(1 << 40));
         assert_eq!(bridge.len(), 1);
     }
+
+    #[cfg(feature = "arbitrary")]
+    #[test]
+    fn arbitrary_inputs_drive_the_bridge_without_panicking() {
+        use arbitrary::{Arbitrary, Unstructured};
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(8192).collect();
+        let mut u = Unstructured::new(&bytes);
+        let mut machine = Bridge::default();
+        let mut now = SystemClock.now();
+        let mut fed = 0;
+        while !u.is_empty() {
+            let Ok(input) = Input::arbitrary(&mut u) else {
+                break;
+            };
+            let _reply = machine.handle_input(now, input);
+            now += Duration::from_millis(7);
+            fed += 1;
+        }
+        assert!(fed > 10, "only {fed} inputs");
+    }
 }
