@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::MAX_DEPTH_CAP;
 use super::fresh::{DEFAULT_MAX_AGE, DEFAULT_MAX_SKEW};
+use crate::options::{OptionsError, check_count};
 
 /// The snapshot options: size, key and depth caps for [`validate`](super::validate), and the
 /// freshness window for [`is_fresh`](super::is_fresh).
@@ -18,11 +20,14 @@ use super::fresh::{DEFAULT_MAX_AGE, DEFAULT_MAX_SKEW};
 /// | [`max_age`](Self::max_age) | 5 min | the oldest capture still fresh, inclusive (the seed; djust's `DJUST_STATE_SNAPSHOT_MAX_AGE` defaults to 3600 s) |
 /// | [`max_skew`](Self::max_skew) | 5 s | how far ahead of `now` a capture time may be and still count as age zero |
 ///
-/// Every value is usable, so there is no `validate` method: a cap of 0 refuses everything it
-/// caps (a `max_keys` of 0 accepts only `{}`, a `max_depth` of 0 nothing), and a zero
-/// `max_age` keeps only captures of the same millisecond. For the same reason the fields are
-/// public to read (a host emits `max_age` to djust's client, see the field): the setters are
-/// the way to build the options, as for every options type, and `#[non_exhaustive]` keeps it so.
+/// Every value has a defined meaning: a cap of 0 refuses everything it caps (a `max_keys` of 0
+/// accepts only `{}`, a `max_depth` of 0 nothing), a zero `max_age` keeps only captures of the
+/// same millisecond, and a `max_depth` above [`MAX_DEPTH_CAP`](super::MAX_DEPTH_CAP) counts as
+/// the cap. That last one is probably not what a host meant, so [`validate`](Self::validate)
+/// reports it; no function here requires it, as none takes the options by construction. The
+/// fields are public to read (a host emits `max_age` to djust's client, see the field): the
+/// setters are the way to build the options, as for every options type, and
+/// `#[non_exhaustive]` keeps it so.
 ///
 /// With serde, an options file gives any subset of the fields, durations in seconds:
 ///
@@ -138,9 +143,57 @@ impl SnapshotOptions {
     }
 }
 
+impl SnapshotOptions {
+    /// Checks the options a host loaded: every field is usable, but a
+    /// [`max_depth`](Self::max_depth()) above [`MAX_DEPTH_CAP`](super::MAX_DEPTH_CAP) would
+    /// silently count as the cap.
+    ///
+    /// # Errors
+    ///
+    /// [`OptionsError::OutOfRange`] for a `max_depth` above [`MAX_DEPTH_CAP`](super::MAX_DEPTH_CAP).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::OptionsError;
+    /// use liveshell::snapshot::SnapshotOptions;
+    ///
+    /// assert_eq!(SnapshotOptions::default().validate(), Ok(()));
+    /// assert_eq!(
+    ///     SnapshotOptions::default().max_depth(500).validate(),
+    ///     Err(OptionsError::OutOfRange { option: "max_depth", value: "500".into(), range: "0..=126" })
+    /// );
+    /// ```
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        check_count("max_depth", self.max_depth, 0..=MAX_DEPTH_CAP, "0..=126")
+    }
+}
+
 impl Default for SnapshotOptions {
     /// [`SnapshotOptions::CLIENT`].
     fn default() -> Self {
         Self::CLIENT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shown_depth_range_is_the_cap() {
+        assert_eq!(MAX_DEPTH_CAP, 126, "update the range shown by validate");
+        assert_eq!(
+            SnapshotOptions::default()
+                .max_depth(MAX_DEPTH_CAP)
+                .validate(),
+            Ok(())
+        );
+        assert!(
+            SnapshotOptions::default()
+                .max_depth(MAX_DEPTH_CAP + 1)
+                .validate()
+                .is_err()
+        );
     }
 }
