@@ -616,7 +616,7 @@ struct Caps {
 }
 
 impl Caps {
-    fn config(self) -> BatchOptions {
+    fn options(self) -> BatchOptions {
         BatchOptions::default()
             .window(self.window)
             .max_wait(self.max_wait)
@@ -670,7 +670,7 @@ proptest! {
     ) {
         let t0 = t0();
         let mut now = t0;
-        let mut b = MountBatcher::new(caps.config());
+        let mut b = MountBatcher::new(caps.options());
         let mut connected = false;
         let mut seq = 0u64;
         let mut requested: Vec<(u64, String)> = Vec::new();
