@@ -100,7 +100,9 @@ fn s6_private_thing_rejected_and_count_kept() {
 
 #[test]
 fn s7_a_just_captured_snapshot_is_fresh_by_default() {
-    // djust's `_should_restore_snapshot` is always True; liveshell has the documented 5 minutes.
+    // djust's `_should_restore_snapshot` is always True and its signature and (since 1.2.6)
+    // service worker expire at `DJUST_STATE_SNAPSHOT_MAX_AGE`, 3600 s by default; liveshell
+    // has the seed's 5 minutes.
     let t = 1_763_700_000_000;
     assert_eq!(
         is_fresh(t, t, &SnapshotOptions::default()),
@@ -373,7 +375,8 @@ fn j9_two_hundred_thousand_e_acute_are_rejected_by_both_caps() {
 
 #[test]
 fn j10_a_capture_stamped_at_one_millisecond_is_stale() {
-    // djust's service worker has no TTL and returns it; liveshell's freshness rejects it.
+    // djust 1.1.0's service worker had no TTL and returned it (1.2.6's expires it too);
+    // liveshell's freshness rejects it.
     assert!(matches!(
         is_fresh(1, 1_763_700_000_000, &SnapshotOptions::default()),
         Freshness::Stale { .. }
