@@ -232,7 +232,12 @@ impl<H: ?Sized> Clone for Response<'_, H> {
 impl<H: ?Sized> Copy for Response<'_, H> {}
 
 /// What to do when a requested, eligible page has no `<main>` element.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+///
+/// In an options file: `"pass_through"` or `"empty_body"`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MissingMain {
     /// Pass the full page through without the marker ([`PassThroughReason::NoMain`]), so a client
@@ -245,6 +250,10 @@ pub enum MissingMain {
 
 /// Options of [`decide_with`] and `apply_with`.
 ///
+/// The crate's options shape: `Default` is the seed's behaviour, consuming setters named for the
+/// field ([`on_missing_main`](Self::on_missing_main)), and serde with every field optional.
+/// Every value is usable, so there is no `validate`.
+///
 /// # Examples
 ///
 /// ```
@@ -252,8 +261,15 @@ pub enum MissingMain {
 ///
 /// let djust_compatible = MainOnlyOptions::default().on_missing_main(MissingMain::EmptyBody);
 /// assert_eq!(djust_compatible.missing_main(), MissingMain::EmptyBody);
+///
+/// let from_file: MainOnlyOptions = serde_json::from_str(r#"{"on_missing_main": "empty_body"}"#)?;
+/// assert_eq!(from_file, djust_compatible);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(default)]
 pub struct MainOnlyOptions {
     on_missing_main: MissingMain,
 }
