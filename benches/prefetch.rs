@@ -8,7 +8,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchConfig, Transports, guard};
+use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchOptions, Transports, guard};
 use liveshell::time::{Clock, SystemClock};
 use url::Url;
 
@@ -28,9 +28,9 @@ fn cycle(c: &mut Criterion) {
     group.throughput(Throughput::Elements(3));
     let t0 = SystemClock.now();
     // No per-page budget, so the same page can cycle forever (`clear` forgets the URL).
-    let config = PrefetchConfig::default()
-        .with_transports(Transports::none().with_fetch(true))
-        .with_max_per_page(NonZeroUsize::MAX);
+    let config = PrefetchOptions::default()
+        .transports(Transports::none().with_fetch(true))
+        .max_per_page(NonZeroUsize::MAX);
     group.bench_function("enter_timeout_done", |b| {
         let mut p = IntentPrefetch::new("http://localhost:8000/", config.clone()).expect("valid");
         let mut n: u64 = 0;

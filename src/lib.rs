@@ -5,6 +5,7 @@
 #![warn(clippy::use_self, clippy::manual_let_else)]
 
 pub mod cache;
+pub mod coordinator;
 mod deadline;
 pub mod diagnostics;
 pub mod headers;

@@ -11,10 +11,11 @@ mod harness;
 use std::time::Duration;
 
 use harness::{Harness, Op, Outcome};
-use liveshell::prefetch::{
-    Action, Coordinator, CoordinatorConfig, CoordinatorEvent, FetchOutcome, IntentPrefetch, Kind,
-    LinkId, NotReusable, PrefetchConfig, RefuseReason, ResponseHead, Start, Transports,
+use liveshell::coordinator::{
+    Coordinator, CoordinatorEvent, CoordinatorOptions, FetchOutcome, Kind, NotReusable,
+    RefuseReason, ResponseHead, Start,
 };
+use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchOptions, Transports};
 use liveshell::time::{Clock, ManualClock, SystemClock};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -22,11 +23,11 @@ use proptest::prelude::*;
 const SCOPE: &str = "https://shop.example/";
 
 fn coordinator() -> Coordinator {
-    Coordinator::new(SCOPE, CoordinatorConfig::default()).expect("a valid scope")
+    Coordinator::new(SCOPE, CoordinatorOptions::default()).expect("a valid scope")
 }
 
 fn response(status: u16, headers: &[(&str, &str)]) -> FetchOutcome {
-    FetchOutcome::Response(ResponseHead::new(status, headers.iter().copied()))
+    FetchOutcome::Response(ResponseHead::new(status, headers))
 }
 
 #[test]
@@ -97,7 +98,7 @@ fn instant_page_vary_cookie_with_set_cookie_is_shared_once_then_never_prefetched
 #[test]
 fn intent_prefetch_fetches_go_through_the_coordinator() {
     let clock = ManualClock::new(SystemClock.now());
-    let config = PrefetchConfig::default().with_transports(Transports::none().with_fetch(true));
+    let config = PrefetchOptions::default().transports(Transports::none().with_fetch(true));
     let mut intent = IntentPrefetch::new("https://shop.example/", config).expect("valid page");
     let mut c = coordinator();
     intent.handle_pointer_enter(clock.now(), LinkId(1), "/orders/#latest", Some(""));

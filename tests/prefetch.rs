@@ -6,12 +6,13 @@ use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
+use liveshell::OptionsError;
 use liveshell::prefetch::speculation::{
     Eagerness, LinkRulesBuilder, Predicate, ReferrerPolicy, Requirement, Rule, SpeculationRules,
 };
 use liveshell::prefetch::{
-    Action, FetchId, GuardError, IntentPrefetch, LinkId, PrefetchConfig, PrefetchError,
-    PrefetchEvent, SkipReason, SpeculationKind, Transports, is_speculative, plan_bundles,
+    Action, FetchId, GuardError, IntentPrefetch, LinkId, PrefetchError, PrefetchEvent,
+    PrefetchOptions, SkipReason, SpeculationKind, Transports, is_speculative, plan_bundles,
     speculation_kind,
 };
 use liveshell::time::Instant;
@@ -33,7 +34,7 @@ fn ms(n: u64) -> Duration {
 }
 
 fn machine(transports: Transports) -> IntentPrefetch {
-    let config = PrefetchConfig::default().with_transports(transports);
+    let config = PrefetchOptions::default().transports(transports);
     IntentPrefetch::new(PAGE, config).expect("valid page")
 }
 
@@ -320,7 +321,7 @@ fn deadline_fires_at_exactly_the_hover_delay_and_time_going_backwards_is_harmles
 #[test]
 fn configured_hover_delay_is_used() {
     let t = t0();
-    let config = PrefetchConfig::default().with_hover_delay(ms(200));
+    let config = PrefetchOptions::default().hover_delay(ms(200));
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     p.handle_pointer_enter(t, A, "/a/", ON);
     assert_eq!(p.poll_timeout(), Some(t + ms(200)));
@@ -347,7 +348,7 @@ fn save_data_blocks_everything_and_cancels_pending_hovers() {
 
 #[test]
 fn save_data_from_the_config_applies_from_the_start() {
-    let config = PrefetchConfig::default().with_save_data(true);
+    let config = PrefetchOptions::default().save_data(true);
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     assert!(p.is_save_data());
     p.handle_touch_start(t0(), A, "/a/", ON);
@@ -441,9 +442,9 @@ fn navigation_to_a_non_http_url_still_clears_but_keeps_the_page() {
 #[test]
 fn in_flight_cap_is_never_exceeded_and_the_url_stays_eligible() {
     let t = t0();
-    let config = PrefetchConfig::default()
-        .with_transports(Transports::none().with_fetch(true))
-        .with_max_in_flight(NonZeroUsize::new(1).expect("1"));
+    let config = PrefetchOptions::default()
+        .transports(Transports::none().with_fetch(true))
+        .max_in_flight(NonZeroUsize::new(1).expect("1"));
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     p.handle_touch_start(t, A, "/a/", ON);
     p.handle_touch_start(t, B, "/b/", ON);
@@ -461,7 +462,7 @@ fn in_flight_cap_is_never_exceeded_and_the_url_stays_eligible() {
 #[test]
 fn per_page_budget_is_never_exceeded_and_resets_on_navigation() {
     let t = t0();
-    let config = PrefetchConfig::default().with_max_per_page(NonZeroUsize::new(2).expect("2"));
+    let config = PrefetchOptions::default().max_per_page(NonZeroUsize::new(2).expect("2"));
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     for (i, href) in ["/1", "/2", "/3"].into_iter().enumerate() {
         p.handle_touch_start(t, LinkId(i as u64), href, ON);
@@ -480,7 +481,7 @@ fn focus_is_off_by_default_and_acts_as_a_hover_when_on() {
     let mut p = machine(Transports::default());
     p.handle_focus(t, A, "/a/", ON);
     assert_eq!(skips(&mut p), [(A, SkipReason::FocusDisabled)]);
-    let config = PrefetchConfig::default().with_focus(true);
+    let config = PrefetchOptions::default().focus(true);
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     p.handle_focus(t, A, "/a/", ON);
     p.handle_blur(t + ms(10), A);
@@ -494,13 +495,16 @@ fn focus_is_off_by_default_and_acts_as_a_hover_when_on() {
 
 #[test]
 fn constructor_rejects_bad_pages_and_empty_transports() {
-    let bad = IntentPrefetch::new("not a url", PrefetchConfig::default());
+    let bad = IntentPrefetch::new("not a url", PrefetchOptions::default());
     assert!(matches!(bad, Err(PrefetchError::PageUrl { .. })));
-    let none = PrefetchConfig::default().with_transports(Transports::none());
-    assert_eq!(
+    let none = PrefetchOptions::default().transports(Transports::none());
+    assert!(matches!(
         IntentPrefetch::new(PAGE, none).unwrap_err(),
-        PrefetchError::NoTransport
-    );
+        PrefetchError::Options(OptionsError::Invalid {
+            option: "transports",
+            ..
+        })
+    ));
 }
 
 #[test]

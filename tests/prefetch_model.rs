@@ -8,7 +8,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use liveshell::prefetch::{
-    Action, FetchId, IntentPrefetch, LinkId, PrefetchConfig, PrefetchEvent, Transports,
+    Action, FetchId, IntentPrefetch, LinkId, PrefetchEvent, PrefetchOptions, Transports,
 };
 use liveshell::time::Instant;
 use proptest::collection::vec;
@@ -214,10 +214,10 @@ proptest! {
     ) {
         #[allow(clippy::disallowed_methods)] // the one clock read; the rest is t0 + Σ deltas
         let t0 = std::time::Instant::now();
-        let config = PrefetchConfig::default()
-            .with_transports(transports(transport))
-            .with_max_in_flight(NonZeroUsize::new(max_in_flight).expect("≥ 1"))
-            .with_max_per_page(NonZeroUsize::new(max_per_page).expect("≥ 1"));
+        let config = PrefetchOptions::default()
+            .transports(transports(transport))
+            .max_in_flight(NonZeroUsize::new(max_in_flight).expect("≥ 1"))
+            .max_per_page(NonZeroUsize::new(max_per_page).expect("≥ 1"));
         let mut p = IntentPrefetch::new("http://h.test/", config).expect("valid page");
         let mut model = Model {
             transports: transports(transport),
@@ -326,7 +326,7 @@ proptest! {
     ) {
         #[allow(clippy::disallowed_methods)] // the one clock read; the rest is t0 + Σ deltas
         let t0 = std::time::Instant::now();
-        let mut p = IntentPrefetch::new("http://h.test/", PrefetchConfig::default()).expect("valid");
+        let mut p = IntentPrefetch::new("http://h.test/", PrefetchOptions::default()).expect("valid");
         let start = t0 + Duration::from_millis(enter_at);
         p.handle_pointer_enter(start, LinkId(1), "/only-here", Some(""));
         let mut now = start + Duration::from_millis(leave_after);

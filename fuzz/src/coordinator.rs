@@ -13,8 +13,8 @@ use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use arbitrary::{Arbitrary, Unstructured};
-use liveshell::prefetch::{
-    Coordinator, CoordinatorConfig, CoordinatorError, CoordinatorEvent, FetchOutcome, FetchTicket,
+use liveshell::coordinator::{
+    Coordinator, CoordinatorError, CoordinatorEvent, CoordinatorOptions, FetchOutcome, FetchTicket,
     Kind, RefuseReason, ResponseHead, Start, Waiter,
 };
 
@@ -205,7 +205,7 @@ struct Flight {
 /// A coordinator and its model, stepped together.
 pub struct Harness {
     c: Coordinator,
-    config: CoordinatorConfig,
+    config: CoordinatorOptions,
     now: Instant,
     issued: Vec<FetchTicket>,
     flights: HashMap<FetchTicket, Flight>,
@@ -221,12 +221,12 @@ pub struct Harness {
 impl Harness {
     /// A coordinator with small caps (so they are hit) and short spans (so they pass).
     pub fn new(max_entries: u8, max_in_flight: u8, fresh_ms: u16, backoff_ms: u16) -> Self {
-        let config = CoordinatorConfig::default()
-            .with_max_entries(NonZeroUsize::new(usize::from(max_entries % 6) + 1).expect("≥ 1"))
-            .with_max_in_flight(NonZeroUsize::new(usize::from(max_in_flight % 4) + 1).expect("≥ 1"))
-            .with_fresh(Duration::from_millis(u64::from(fresh_ms)))
-            .with_backoff(Duration::from_millis(u64::from(backoff_ms)))
-            .with_backoff_cap(Duration::from_millis(u64::from(backoff_ms) * 5));
+        let config = CoordinatorOptions::default()
+            .max_entries(NonZeroUsize::new(usize::from(max_entries % 6) + 1).expect("≥ 1"))
+            .max_in_flight(NonZeroUsize::new(usize::from(max_in_flight % 4) + 1).expect("≥ 1"))
+            .fresh(Duration::from_millis(u64::from(fresh_ms)))
+            .backoff(Duration::from_millis(u64::from(backoff_ms)))
+            .backoff_cap(Duration::from_millis(u64::from(backoff_ms) * 5));
         #[allow(clippy::disallowed_methods)] // the harness's one clock read; then t0 ± deltas
         let now = Instant::now() + Duration::from_secs(3600);
         Self {
@@ -375,7 +375,7 @@ impl Harness {
             Start::Cached,
             "{key} answered cached without a fresh reusable response"
         );
-        if !real && self.flights.len() >= self.config.max_in_flight().get() {
+        if !real && self.flights.len() >= self.config.max_in_flight.get() {
             assert_eq!(got, Start::Refused(RefuseReason::Busy));
             return;
         }
@@ -392,7 +392,7 @@ impl Harness {
         };
         assert!(!self.issued.contains(&ticket), "tickets are unique");
         if kind == Kind::Prefetch {
-            let cap = self.config.max_in_flight().get();
+            let cap = self.config.max_in_flight.get();
             assert!(
                 self.flights.len() < cap,
                 "a prefetch started with {cap} in flight"
@@ -461,7 +461,7 @@ impl Harness {
                 armed: true,
             })
         } else {
-            let until = self.now + self.config.fresh();
+            let until = self.now + self.config.fresh;
             verdict.map(|v| {
                 if v.is_ok() {
                     Model::Fresh(until)
@@ -473,7 +473,7 @@ impl Harness {
         if let Some(entry) = entry {
             self.entries.insert(key.clone(), entry);
             self.recency.push_back(key);
-            if self.recency.len() > self.config.max_entries().get() {
+            if self.recency.len() > self.config.max_entries.get() {
                 let old = self.recency.pop_front().expect("over the cap");
                 self.entries.remove(&old);
                 self.expected.push(CoordinatorEvent::Evicted {
@@ -517,8 +517,8 @@ impl Harness {
 
     /// `backoff · 2^(failures-1)`, capped.
     fn backoff(&self, failures: u32) -> Duration {
-        let doubled = (1..failures).fold(self.config.backoff(), |b, _| b.saturating_mul(2));
-        doubled.min(self.config.backoff_cap())
+        let doubled = (1..failures).fold(self.config.backoff, |b, _| b.saturating_mul(2));
+        doubled.min(self.config.backoff_cap)
     }
 
     fn touch(&mut self, key: &str) {
@@ -551,7 +551,7 @@ impl Harness {
         assert_eq!(events, std::mem::take(&mut self.expected), "events");
         assert_eq!(self.c.in_flight(), self.flights.len(), "in flight");
         assert_eq!(self.c.len(), self.entries.len(), "entries");
-        assert!(self.c.len() <= self.config.max_entries().get(), "entry cap");
+        assert!(self.c.len() <= self.config.max_entries.get(), "entry cap");
         let due = self.entries.values().filter_map(|e| e.deadline()).min();
         assert_eq!(
             self.c.poll_timeout(),
@@ -566,9 +566,9 @@ fn build(
     outcome: &Outcome,
 ) -> (
     FetchOutcome,
-    Option<Result<(), liveshell::prefetch::NotReusable>>,
+    Option<Result<(), liveshell::coordinator::NotReusable>>,
 ) {
-    use liveshell::prefetch::NotReusable as Why;
+    use liveshell::coordinator::NotReusable as Why;
     match outcome {
         Outcome::Network => (FetchOutcome::NetworkError, None),
         Outcome::Aborted => (FetchOutcome::Aborted, None),

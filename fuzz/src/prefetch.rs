@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use arbitrary::{Arbitrary, Unstructured};
 use liveshell::prefetch::{
-    Action, FetchId, IntentPrefetch, LinkId, PrefetchConfig, Transports, document_key, guard,
+    Action, FetchId, IntentPrefetch, LinkId, PrefetchOptions, Transports, document_key, guard,
 };
 
 #[derive(Arbitrary, Debug)]
@@ -48,12 +48,12 @@ pub fn run(data: &[u8]) {
         .with_fetch(input.transports & 4 != 0 || input.transports & 7 == 0);
     let max_in_flight = usize::from(input.max_in_flight % 4) + 1;
     let max_per_page = usize::from(input.max_per_page % 16) + 1;
-    let config = PrefetchConfig::default()
-        .with_transports(transports)
-        .with_hover_delay(Duration::from_millis(u64::from(input.delay_ms)))
-        .with_focus(input.focus)
-        .with_max_in_flight(NonZeroUsize::new(max_in_flight).expect("at least 1"))
-        .with_max_per_page(NonZeroUsize::new(max_per_page).expect("at least 1"));
+    let config = PrefetchOptions::default()
+        .transports(transports)
+        .hover_delay(Duration::from_millis(u64::from(input.delay_ms).min(60_000)))
+        .focus(input.focus)
+        .max_in_flight(NonZeroUsize::new(max_in_flight).expect("at least 1"))
+        .max_per_page(NonZeroUsize::new(max_per_page).expect("at least 1"));
     let mut p = IntentPrefetch::new("http://localhost:8000/dir/page", config)
         .expect("a valid page and at least one transport");
 

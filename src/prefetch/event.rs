@@ -157,7 +157,8 @@ pub enum PrefetchError {
         /// The page's scheme.
         scheme: String,
     },
-    /// The configuration enables no transport.
-    #[error("the configuration enables no transport")]
-    NoTransport,
+    /// [`PrefetchOptions::validate`](super::PrefetchOptions::validate) refused the options
+    /// (a hover delay out of range, no transport enabled).
+    #[error(transparent)]
+    Options(#[from] crate::OptionsError),
 }

@@ -11,9 +11,9 @@
 //! [`speculation`] writes typed `<script type="speculationrules">` JSON, [`is_speculative`]
 //! recognises prefetch and prerender requests on the server (`Sec-Purpose`), and
 //! [`plan_bundles`] lists the code bundles a page needs without a waterfall (Qwik). [`guard`] is
-//! the URL rule all of them share. [`Coordinator`] is the core a service worker wraps around
-//! every fetch: a prefetch in flight and the real request that follows share one fetch, fresh
-//! reusable responses answer at once, and its own drive loop and time rules are on its page.
+//! the URL rule all of them share. The fetch coordinator a service worker wraps around every
+//! fetch, so a prefetch in flight and the real request that follows share one fetch, is its own
+//! capability: [`crate::coordinator`].
 //!
 //! # Drive loop
 //!
@@ -48,11 +48,11 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchConfig};
+//! use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchOptions};
 //! use liveshell::time::{Clock, SystemClock};
 //!
 //! let t0 = SystemClock.now();
-//! let mut p = IntentPrefetch::new("http://localhost:8000/", PrefetchConfig::default()).unwrap();
+//! let mut p = IntentPrefetch::new("http://localhost:8000/", PrefetchOptions::default()).unwrap();
 //! p.handle_pointer_enter(t0, LinkId(1), "/about/#team", Some(""));
 //! assert_eq!(p.poll_action(), None);
 //! let deadline = p.poll_timeout().unwrap();
@@ -67,10 +67,11 @@
 //! ```
 
 mod bundles;
-mod config;
-mod coordinator;
+mod deprecated;
 mod event;
-mod guard;
+pub(crate) mod guard;
+mod link;
+mod options;
 mod purpose;
 mod sfv;
 pub mod speculation;
@@ -84,13 +85,15 @@ use crate::deadline::Deadlines;
 use crate::time::Instant;
 
 pub use bundles::plan_bundles;
-pub use config::{PrefetchConfig, Transports};
-pub use coordinator::{
+#[allow(deprecated)]
+pub use deprecated::{
     Coordinator, CoordinatorConfig, CoordinatorError, CoordinatorEvent, EntryState, FetchOutcome,
-    FetchTicket, Kind, NotReusable, RefuseReason, ResponseHead, Start, Waiter,
+    FetchTicket, Kind, NotReusable, PrefetchConfig, RefuseReason, ResponseHead, Start, Waiter,
 };
 pub use event::{Action, FetchId, LinkId, PrefetchError, PrefetchEvent, SkipReason};
-pub use guard::{GuardError, document_key, guard, is_opted_in};
+pub use guard::{GuardError, document_key, guard};
+pub use link::is_opted_in;
+pub use options::{PrefetchOptions, Transports};
 pub use purpose::{SpeculationKind, is_speculative, speculation_kind};
 
 /// One fetch in flight: what it fetches and which link started it.
@@ -127,7 +130,7 @@ struct Fetch {
 /// See the [module docs](self) for the drive loop.
 #[derive(Debug, Clone)]
 pub struct IntentPrefetch {
-    config: PrefetchConfig,
+    options: PrefetchOptions,
     page: Url,
     save_data: bool,
     /// The hover-intent deadline of each link under the pointer.
@@ -148,27 +151,26 @@ impl IntentPrefetch {
     /// # Errors
     ///
     /// [`PrefetchError::PageUrl`] if `page_url` does not parse, [`PrefetchError::PageScheme`]
-    /// if it is not `http(s)`, [`PrefetchError::NoTransport`] if the config enables none.
+    /// if it is not `http(s)`, [`PrefetchError::Options`] if [`PrefetchOptions::validate`] refuses
+    /// the options.
     ///
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{IntentPrefetch, PrefetchConfig, PrefetchError};
+    /// use liveshell::prefetch::{IntentPrefetch, PrefetchOptions, PrefetchError};
     ///
-    /// assert!(IntentPrefetch::new("https://shop.example/orders/", PrefetchConfig::default()).is_ok());
+    /// assert!(IntentPrefetch::new("https://shop.example/orders/", PrefetchOptions::default()).is_ok());
     /// assert!(matches!(
-    ///     IntentPrefetch::new("file:///tmp/x.html", PrefetchConfig::default()),
+    ///     IntentPrefetch::new("file:///tmp/x.html", PrefetchOptions::default()),
     ///     Err(PrefetchError::PageScheme { .. })
     /// ));
     /// ```
-    pub fn new(page_url: &str, config: PrefetchConfig) -> Result<Self, PrefetchError> {
-        if !config.transports().is_any() {
-            return Err(PrefetchError::NoTransport);
-        }
+    pub fn new(page_url: &str, options: PrefetchOptions) -> Result<Self, PrefetchError> {
+        options.validate()?;
         let page = page_key(None, page_url)?;
         Ok(Self {
-            save_data: config.save_data(),
-            config,
+            save_data: options.save_data,
+            options,
             page,
             timers: Deadlines::default(),
             pending: HashMap::new(),
@@ -200,7 +202,7 @@ impl IntentPrefetch {
         let Some(url) = self.eligible(link, href, opt_in) else {
             return;
         };
-        let deadline = now.checked_add(self.config.hover_delay()).unwrap_or(now);
+        let deadline = now.checked_add(self.options.hover_delay).unwrap_or(now);
         self.timers.arm(link, deadline);
         self.pending.insert(link, url.clone());
         self.events.push_back(PrefetchEvent::Armed {
@@ -249,10 +251,10 @@ impl IntentPrefetch {
 
     /// Input: `link` received keyboard focus.
     ///
-    /// With the focus trigger on ([`PrefetchConfig::with_focus`]) this is a hover; otherwise the
+    /// With the focus trigger on ([`PrefetchOptions::focus`]) this is a hover; otherwise the
     /// link is skipped with [`SkipReason::FocusDisabled`].
     pub fn handle_focus(&mut self, now: Instant, link: LinkId, href: &str, opt_in: Option<&str>) {
-        if self.config.focus() {
+        if self.options.focus {
             self.handle_pointer_enter(now, link, href, opt_in);
         } else {
             self.skip(link, href, SkipReason::FocusDisabled);
@@ -408,7 +410,7 @@ impl IntentPrefetch {
         let verdict = if self.save_data {
             Err(SkipReason::SaveData)
         } else {
-            guard::link_key(&self.page, href, opt_in)
+            link::link_key(&self.page, href, opt_in)
                 .and_then(|url| self.duplicate(&url).map_or(Ok(url), Err))
         };
         match verdict {
@@ -433,17 +435,17 @@ impl IntentPrefetch {
 
     /// Rules 7 and 9: prefetch an eligible URL by the preferred transport, within budgets.
     fn start(&mut self, link: LinkId, url: Url) {
-        if self.started_on_page >= self.config.max_per_page().get() {
+        if self.started_on_page >= self.options.max_per_page.get() {
             return self.skip(link, url.as_str(), SkipReason::PageBudget);
         }
-        let transports = self.config.transports();
+        let transports = self.options.transports;
         let action = if transports.speculation_rules() {
             self.prefetched.insert(url.clone());
             Action::InsertSpeculationRule { url }
         } else if transports.link_prefetch() {
             self.prefetched.insert(url.clone());
             Action::InjectLinkPrefetch { url }
-        } else if self.in_flight.len() >= self.config.max_in_flight().get() {
+        } else if self.in_flight.len() >= self.options.max_in_flight.get() {
             return self.skip(link, url.as_str(), SkipReason::InFlightCap);
         } else {
             let id = FetchId(self.next_fetch);
@@ -503,15 +505,16 @@ mod tests {
     use crate::time::{Clock, SystemClock};
 
     fn fetching() -> IntentPrefetch {
-        let config = PrefetchConfig::default().with_transports(Transports::none().with_fetch(true));
-        IntentPrefetch::new("http://localhost:8000/", config).expect("valid page")
+        let options = PrefetchOptions::default().transports(Transports::none().with_fetch(true));
+        IntentPrefetch::new("http://localhost:8000/", options).expect("valid page")
     }
 
     #[test]
     fn an_unrepresentable_deadline_fires_at_once_instead_of_panicking() {
         let now = SystemClock.now();
-        let config = PrefetchConfig::default().with_hover_delay(Duration::MAX);
-        let mut p = IntentPrefetch::new("http://localhost:8000/", config).expect("valid");
+        let mut p = fetching();
+        // Beyond what `validate` allows, as a `now` near the end of `Instant`'s range would be.
+        p.options.hover_delay = Duration::MAX;
         p.handle_pointer_enter(now, LinkId(1), "/a", Some(""));
         assert_eq!(p.poll_timeout(), Some(now));
         p.handle_timeout(now);

@@ -9,8 +9,8 @@ use crate::time::{Clock, SystemClock};
 
 const SCOPE: &str = "https://shop.example/";
 
-fn coordinator(config: CoordinatorConfig) -> Coordinator {
-    Coordinator::new(SCOPE, config).expect("a valid scope")
+fn coordinator(options: CoordinatorOptions) -> Coordinator {
+    Coordinator::new(SCOPE, options).expect("a valid scope")
 }
 
 fn ok() -> FetchOutcome {
@@ -18,7 +18,7 @@ fn ok() -> FetchOutcome {
 }
 
 fn head(status: u16, headers: &[(&str, &str)]) -> FetchOutcome {
-    FetchOutcome::Response(ResponseHead::new(status, headers.iter().copied()))
+    FetchOutcome::Response(ResponseHead::new(status, headers))
 }
 
 fn fetch(c: &mut Coordinator, now: Instant, url: &str, kind: Kind) -> FetchTicket {
@@ -48,7 +48,7 @@ fn secs(n: u64) -> Duration {
 #[test]
 fn prefetch_and_click_share_one_fetch_and_every_waiter_is_returned() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
     let w1 = join(&mut c, t0, "/a#x", Kind::Navigation);
     let w2 = join(&mut c, t0, "https://shop.example/a", Kind::Fetch);
@@ -63,7 +63,7 @@ fn prefetch_and_click_share_one_fetch_and_every_waiter_is_returned() {
 #[test]
 fn a_failed_fetch_returns_every_waiter_with_the_failure() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
     let w = join(&mut c, t0, "/a", Kind::Navigation);
     assert_eq!(c.complete(t0, ticket, FetchOutcome::NetworkError), vec![w]);
@@ -76,7 +76,7 @@ fn a_failed_fetch_returns_every_waiter_with_the_failure() {
 #[test]
 fn completing_a_ticket_twice_is_a_typed_error_and_a_no_op() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Navigation);
     assert_eq!(c.try_complete(t0, ticket, ok()), Ok(vec![]));
     assert_eq!(
@@ -114,7 +114,7 @@ fn only_a_reusable_response_answers_cached() {
         ("/vc-no-set", head(200, &[("Vary", "Cookie")]), None),
     ];
     for (url, outcome, verdict) in cases {
-        let mut c = coordinator(CoordinatorConfig::default());
+        let mut c = coordinator(CoordinatorOptions::default());
         let ticket = fetch(&mut c, t0, url, Kind::Prefetch);
         c.complete(t0, ticket, outcome.clone());
         let again = c.request(t0 + secs(1), url, Kind::Navigation);
@@ -139,7 +139,7 @@ fn only_a_reusable_response_answers_cached() {
 #[test]
 fn a_non_reusable_prefetch_result_stops_prefetches_for_one_fresh_window() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/p", Kind::Prefetch);
     c.complete(t0, ticket, head(200, &[("Cache-Control", "no-store")]));
     let until = t0 + secs(300);
@@ -162,7 +162,7 @@ fn a_non_reusable_prefetch_result_stops_prefetches_for_one_fresh_window() {
 #[test]
 fn a_non_reusable_result_of_real_requests_only_is_not_reported() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/r", Kind::Navigation);
     c.complete(t0, ticket, head(200, &[("Vary", "*")]));
     assert_eq!(events(&mut c), []);
@@ -173,7 +173,7 @@ fn a_non_reusable_result_of_real_requests_only_is_not_reported() {
 #[test]
 fn fresh_turns_stale_exactly_at_the_end_of_the_window() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
     c.complete(t0, ticket, ok());
     let until = t0 + secs(300);
@@ -199,7 +199,7 @@ fn fresh_turns_stale_exactly_at_the_end_of_the_window() {
 #[test]
 fn a_fresh_window_ends_even_without_handle_timeout() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Fetch);
     c.complete(t0, ticket, ok());
     assert!(matches!(
@@ -216,7 +216,7 @@ fn a_fresh_window_ends_even_without_handle_timeout() {
 #[test]
 fn failures_back_off_doubling_and_only_prefetches_wait() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let mut now = t0;
     for (n, backoff) in [(1, 30), (2, 60), (3, 120)] {
         let ticket = fetch(&mut c, now, "/f", Kind::Prefetch);
@@ -243,7 +243,7 @@ fn failures_back_off_doubling_and_only_prefetches_wait() {
 #[test]
 fn backoff_timer_disarms_without_forgetting_the_failure_count() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/f", Kind::Prefetch);
     c.complete(t0, ticket, FetchOutcome::NetworkError);
     assert_eq!(c.poll_timeout(), Some(t0 + secs(30)));
@@ -263,7 +263,7 @@ fn backoff_timer_disarms_without_forgetting_the_failure_count() {
 #[test]
 fn invalidate_drops_the_entry_and_detaches_a_fetch_in_flight() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let done = fetch(&mut c, t0, "/a", Kind::Prefetch);
     c.complete(t0, done, ok());
     assert!(c.invalidate("/a#frag"));
@@ -288,7 +288,7 @@ fn invalidate_drops_the_entry_and_detaches_a_fetch_in_flight() {
 #[test]
 fn an_unsafe_method_drops_the_entry_and_passes_through() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/cart", Kind::Fetch);
     c.complete(t0, ticket, ok());
     let Start::Fetch(head_req) = c.request_with_method(t0, "HEAD", "/cart", Kind::Fetch) else {
@@ -322,7 +322,7 @@ fn an_unsafe_method_drops_the_entry_and_passes_through() {
 #[test]
 fn time_going_backwards_never_panics_or_fires() {
     let t0 = SystemClock.now() + secs(3600);
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
     c.complete(t0, ticket, FetchOutcome::NetworkError);
     let ticket = fetch(&mut c, t0 - secs(60), "/b", Kind::Navigation);
@@ -341,9 +341,8 @@ fn time_going_backwards_never_panics_or_fires() {
 #[test]
 fn prefetches_beyond_the_in_flight_cap_are_busy_and_real_requests_are_not() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(
-        CoordinatorConfig::default().with_max_in_flight(NonZeroUsize::new(2).expect("2")),
-    );
+    let mut c =
+        coordinator(CoordinatorOptions::default().max_in_flight(NonZeroUsize::new(2).expect("2")));
     let a = fetch(&mut c, t0, "/a", Kind::Prefetch);
     fetch(&mut c, t0, "/b", Kind::Prefetch);
     assert_eq!(
@@ -369,9 +368,8 @@ fn prefetches_beyond_the_in_flight_cap_are_busy_and_real_requests_are_not() {
 #[test]
 fn the_least_recently_used_entry_is_evicted_and_reported() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(
-        CoordinatorConfig::default().with_max_entries(NonZeroUsize::new(2).expect("2")),
-    );
+    let mut c =
+        coordinator(CoordinatorOptions::default().max_entries(NonZeroUsize::new(2).expect("2")));
     for url in ["/a", "/b"] {
         let t = fetch(&mut c, t0, url, Kind::Prefetch);
         c.complete(t0, t, ok());
@@ -393,9 +391,8 @@ fn the_least_recently_used_entry_is_evicted_and_reported() {
 #[test]
 fn fetches_in_flight_are_never_evicted_and_keep_their_waiters() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(
-        CoordinatorConfig::default().with_max_entries(NonZeroUsize::new(1).expect("1")),
-    );
+    let mut c =
+        coordinator(CoordinatorOptions::default().max_entries(NonZeroUsize::new(1).expect("1")));
     let slow = fetch(&mut c, t0, "/slow", Kind::Prefetch);
     let w = join(&mut c, t0, "/slow", Kind::Navigation);
     for url in ["/a", "/b", "/c"] {
@@ -410,7 +407,7 @@ fn fetches_in_flight_are_never_evicted_and_keep_their_waiters() {
 #[test]
 fn clear_forgets_entries_but_answers_waiters_in_flight() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let a = fetch(&mut c, t0, "/a", Kind::Fetch);
     c.complete(t0, a, ok());
     let b = fetch(&mut c, t0, "/b", Kind::Prefetch);
@@ -428,7 +425,7 @@ fn clear_forgets_entries_but_answers_waiters_in_flight() {
 #[test]
 fn a_disallowed_url_refuses_a_prefetch_and_passes_a_real_request_through() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     assert!(matches!(
         c.request(t0, "https://evil.example/", Kind::Prefetch),
         Start::Refused(RefuseReason::Url(GuardError::CrossOrigin { .. }))
@@ -453,7 +450,7 @@ fn a_disallowed_url_refuses_a_prefetch_and_passes_a_real_request_through() {
 
 #[test]
 fn a_bad_scope_is_a_typed_error() {
-    let config = CoordinatorConfig::default();
+    let config = CoordinatorOptions::default();
     assert!(matches!(
         Coordinator::new("not a url", config.clone()),
         Err(CoordinatorError::ScopeUrl { .. })

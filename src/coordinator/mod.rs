@@ -1,29 +1,53 @@
-//! The prefetch [`Coordinator`]: one fetch per URL, reusable responses only, a lifecycle per
-//! URL (Qwik's "Avoiding Duplicate Requests", seed 003).
+//! The fetch coordinator: one fetch per URL, reusable responses only, a lifecycle per URL
+//! (Qwik's "Avoiding Duplicate Requests", seed 003).
 //!
-//! [`IntentPrefetch`](super::IntentPrefetch) decides *when* to prefetch; the coordinator is
-//! the Sans-IO core a service worker (or any HTTP client) wraps around *every* fetch, prefetch
-//! or real, so that a prefetch in flight and the click that follows share one network request,
-//! a fresh response answers at once, and a prefetch that could never be used is not repeated.
+//! [`IntentPrefetch`](crate::prefetch::IntentPrefetch) decides *when* to prefetch; the
+//! [`Coordinator`] is the Sans-IO core a service worker (or any HTTP client) wraps around
+//! *every* fetch, prefetch or real, so that a prefetch in flight and the click that follows
+//! share one network request, a fresh response answers at once, and a prefetch that could never
+//! be used is not repeated. Its URL rule is the prefetch [`guard`](crate::prefetch::guard()).
+//!
+//! # Drive loop
+//!
+//! 1. Feed an input: [`request`](Coordinator::request) (or
+//!    [`request_with_method`](Coordinator::request_with_method)) for every request,
+//!    [`complete`](Coordinator::complete) when a fetch ends (answer every returned
+//!    [`Waiter`]), [`invalidate`](Coordinator::invalidate) or [`clear`](Coordinator::clear)
+//!    after a mutation; or all of them as an [`Input`] to
+//!    [`handle_input`](Coordinator::handle_input).
+//! 2. Drain [`poll_event`](Coordinator::poll_event) until `None`.
+//! 3. Wait for the next input or for [`poll_timeout`](Coordinator::poll_timeout), whichever
+//!    comes first; at the deadline call [`handle_timeout`](Coordinator::handle_timeout).
+//! 4. Repeat.
+//!
+//! # Time rules
+//!
+//! Every input takes `now`; the coordinator never reads a clock. See the
+//! [`Coordinator`]'s time rules.
 
-mod config;
+mod error;
+mod event;
+mod options;
+mod request;
 mod response;
-mod types;
+mod state;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use lru::LruCache;
 use url::Url;
 
-use super::guard::{HttpUrlError, guard, parse_http};
+use crate::deadline::Deadlines;
+use crate::prefetch::guard::{GuardError, HttpUrlError, guard, parse_http};
 use crate::time::Instant;
 
-pub use config::CoordinatorConfig;
+pub use error::CoordinatorError;
+pub use event::CoordinatorEvent;
+pub use options::CoordinatorOptions;
+pub use request::{FetchTicket, Kind, RefuseReason, Start, Waiter};
 pub use response::{FetchOutcome, NotReusable, ResponseHead};
-pub use types::{
-    CoordinatorError, CoordinatorEvent, EntryState, FetchTicket, Kind, RefuseReason, Start, Waiter,
-};
+pub use state::EntryState;
 
 /// What the coordinator remembers about a URL that is not in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +103,7 @@ struct Flight {
 /// # Rules
 ///
 /// 1. **One fetch per key.** The key is the URL resolved against the coordinator's scope with
-///    its fragment dropped: the prefetch [`guard`](super::guard) and its normalisation. While a
+///    its fragment dropped: the prefetch [`guard`](crate::prefetch::guard()) and its normalisation. While a
 ///    key is in flight every further request for it, of any [`Kind`], gets
 ///    [`Start::Join`]; [`complete`](Self::complete) returns all of them, whatever the outcome
 ///    (a failure included), so no waiter is lost.
@@ -153,11 +177,11 @@ struct Flight {
 /// A hover prefetch, then the click that joins it: one fetch.
 ///
 /// ```
-/// use liveshell::prefetch::{Coordinator, CoordinatorConfig, FetchOutcome, Kind, ResponseHead, Start};
+/// use liveshell::coordinator::{Coordinator, CoordinatorOptions, FetchOutcome, Kind, ResponseHead, Start};
 /// use liveshell::time::{Clock, SystemClock};
 ///
 /// let t0 = SystemClock.now();
-/// let mut c = Coordinator::new("https://shop.example/", CoordinatorConfig::default()).unwrap();
+/// let mut c = Coordinator::new("https://shop.example/", CoordinatorOptions::default()).unwrap();
 /// let Start::Fetch(ticket) = c.request(t0, "/cart/", Kind::Prefetch) else { panic!() };
 /// let Start::Join(click) = c.request(t0, "/cart/#top", Kind::Navigation) else { panic!() };
 ///
@@ -167,10 +191,11 @@ struct Flight {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Coordinator {
-    config: CoordinatorConfig,
+    options: CoordinatorOptions,
     scope: Url,
     entries: LruCache<Url, Entry>,
-    deadlines: BTreeSet<(Instant, Url)>,
+    /// The deadline of each settled entry that has one ([`Entry::deadline`]).
+    deadlines: Deadlines<Url>,
     flights: BTreeMap<u64, Flight>,
     joinable: HashMap<Url, u64>,
     next_ticket: u64,
@@ -190,24 +215,25 @@ impl Coordinator {
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{Coordinator, CoordinatorConfig, CoordinatorError};
+    /// use liveshell::coordinator::{Coordinator, CoordinatorOptions, CoordinatorError};
     ///
-    /// assert!(Coordinator::new("https://shop.example/app/", CoordinatorConfig::default()).is_ok());
+    /// assert!(Coordinator::new("https://shop.example/app/", CoordinatorOptions::default()).is_ok());
     /// assert_eq!(
-    ///     Coordinator::new("file:///x", CoordinatorConfig::default()).unwrap_err(),
+    ///     Coordinator::new("file:///x", CoordinatorOptions::default()).unwrap_err(),
     ///     CoordinatorError::ScopeScheme { scheme: "file".into() }
     /// );
     /// ```
-    pub fn new(scope: &str, config: CoordinatorConfig) -> Result<Self, CoordinatorError> {
+    pub fn new(scope: &str, options: CoordinatorOptions) -> Result<Self, CoordinatorError> {
         let scope = parse_http(None, scope).map_err(|e| match e {
             HttpUrlError::Unparseable(reason) => CoordinatorError::ScopeUrl { reason },
             HttpUrlError::Scheme(scheme) => CoordinatorError::ScopeScheme { scheme },
         })?;
+        options.validate()?;
         Ok(Self {
-            entries: LruCache::new(config.max_entries()),
-            config,
+            entries: LruCache::new(options.max_entries),
+            options,
             scope,
-            deadlines: BTreeSet::new(),
+            deadlines: Deadlines::default(),
             flights: BTreeMap::new(),
             joinable: HashMap::new(),
             next_ticket: 0,
@@ -234,11 +260,11 @@ impl Coordinator {
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{Coordinator, CoordinatorConfig, CoordinatorEvent, FetchOutcome, Kind, ResponseHead, Start};
+    /// use liveshell::coordinator::{Coordinator, CoordinatorOptions, CoordinatorEvent, FetchOutcome, Kind, ResponseHead, Start};
     /// use liveshell::time::{Clock, SystemClock};
     ///
     /// let t0 = SystemClock.now();
-    /// let mut c = Coordinator::new("https://shop.example/", CoordinatorConfig::default()).unwrap();
+    /// let mut c = Coordinator::new("https://shop.example/", CoordinatorOptions::default()).unwrap();
     /// let Start::Fetch(t) = c.request(t0, "/cart/", Kind::Prefetch) else { panic!() };
     /// c.complete(t0, t, FetchOutcome::Response(ResponseHead::new(200, [("", "")])));
     ///
@@ -294,7 +320,7 @@ impl Coordinator {
             }
             _ => {}
         }
-        if !real && self.flights.len() >= self.config.max_in_flight().get() {
+        if !real && self.flights.len() >= self.options.max_in_flight.get() {
             return Start::Refused(RefuseReason::Busy);
         }
         let prior_failures = match self.take(&key) {
@@ -353,12 +379,12 @@ impl Coordinator {
             let entry = if outcome.is_failure() {
                 let failures = flight.prior_failures.saturating_add(1);
                 Some(Entry::Failed {
-                    until: after(now, self.config.backoff_after(failures)),
+                    until: after(now, self.options.backoff_after(failures)),
                     failures,
                     armed: true,
                 })
             } else {
-                let until = after(now, self.config.fresh());
+                let until = after(now, self.options.fresh);
                 verdict.map(|v| match v {
                     Ok(()) => Entry::Fresh { until },
                     Err(reason) => Entry::NotReusable { reason, until },
@@ -375,18 +401,14 @@ impl Coordinator {
     /// of a fresh window, back-off or non-reusable mark.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadlines.first().map(|&(deadline, _)| deadline)
+        self.deadlines.next()
     }
 
     /// Applies every deadline at or before `now`: `Fresh` becomes `Stale` (reported as
     /// [`CoordinatorEvent::Expired`]), a back-off is disarmed, a non-reusable mark is
     /// forgotten. Early calls are no-ops.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some((deadline, key)) = self.deadlines.first().cloned() {
-            if deadline > now {
-                break;
-            }
-            self.deadlines.pop_first();
+        while let Some((key, _)) = self.deadlines.pop_due(now) {
             match self.entries.peek_mut(&key) {
                 Some(entry @ Entry::Fresh { .. }) => {
                     *entry = Entry::Stale;
@@ -449,23 +471,23 @@ impl Coordinator {
     }
 
     /// The key `url` is coordinated under: resolved against the scope, fragment dropped, as
-    /// [`guard`](super::guard) gives it. A host stores a reusable response under this key and
+    /// [`guard`](crate::prefetch::guard()) gives it. A host stores a reusable response under this key and
     /// answers [`Start::Cached`] from it.
     ///
     /// # Errors
     ///
-    /// The [`GuardError`](super::GuardError) of a URL the coordinator does not coordinate.
+    /// The [`GuardError`] of a URL the coordinator does not coordinate.
     ///
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{Coordinator, CoordinatorConfig};
+    /// use liveshell::coordinator::{Coordinator, CoordinatorOptions};
     ///
-    /// let c = Coordinator::new("https://shop.example/app/", CoordinatorConfig::default()).unwrap();
+    /// let c = Coordinator::new("https://shop.example/app/", CoordinatorOptions::default()).unwrap();
     /// assert_eq!(c.key("cart?x=1#top").unwrap().as_str(), "https://shop.example/app/cart?x=1");
     /// assert!(c.key("https://cdn.example/app.js").is_err());
     /// ```
-    pub fn key(&self, url: &str) -> Result<Url, super::GuardError> {
+    pub fn key(&self, url: &str) -> Result<Url, GuardError> {
         guard(&self.scope, url)
     }
 
@@ -493,10 +515,10 @@ impl Coordinator {
         self.entries.is_empty()
     }
 
-    /// The configuration.
+    /// The options it was built with.
     #[must_use]
-    pub const fn config(&self) -> &CoordinatorConfig {
-        &self.config
+    pub const fn options(&self) -> &CoordinatorOptions {
+        &self.options
     }
 
     /// Starts a fetch (keyed and joinable, or pass-through) and returns its ticket.
@@ -522,12 +544,10 @@ impl Coordinator {
     /// Records `entry` for `key` (not present), reporting the entry evicted to make room.
     fn put(&mut self, key: Url, entry: Entry) {
         if let Some(deadline) = entry.deadline() {
-            self.deadlines.insert((deadline, key.clone()));
+            self.deadlines.arm(key.clone(), deadline);
         }
-        if let Some((old, evicted)) = self.entries.push(key, entry) {
-            if let Some(deadline) = evicted.deadline() {
-                self.deadlines.remove(&(deadline, old.clone()));
-            }
+        if let Some((old, _)) = self.entries.push(key, entry) {
+            self.deadlines.cancel(&old);
             self.events
                 .push_back(CoordinatorEvent::Evicted { url: old });
         }
@@ -536,9 +556,7 @@ impl Coordinator {
     /// Removes and returns `key`'s entry with its deadline.
     fn take(&mut self, key: &Url) -> Option<Entry> {
         let entry = self.entries.pop(key)?;
-        if let Some(deadline) = entry.deadline() {
-            self.deadlines.remove(&(deadline, key.clone()));
-        }
+        self.deadlines.cancel(key);
         Some(entry)
     }
 
