@@ -49,7 +49,7 @@ fn cycle(c: &mut Criterion) {
                 unreachable!("fetch transport")
             };
             p.handle_fetch_done(deadline, id, true);
-            p.clear();
+            p.clear(deadline);
             while p.poll_event().is_some() {}
         });
     });

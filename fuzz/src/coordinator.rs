@@ -6,6 +6,10 @@
 //! response ever answered `Cached`, real requests never refused, and no deadline (fresh
 //! window, back-off, `poll_timeout`) ever early or late.
 //!
+//! [`Op`] only picks inputs (indices into the tables below, tickets by issue order) and moves
+//! time; every call into the coordinator goes through its public [`Input`] and
+//! [`Coordinator::handle_input`], except `try_complete`, which `Input` does not cover.
+//!
 //! `tests/coordinator.rs` drives the same [`Harness`] from proptest.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -15,7 +19,7 @@ use std::time::{Duration, Instant};
 use arbitrary::{Arbitrary, Unstructured};
 use liveshell::coordinator::{
     Coordinator, CoordinatorError, CoordinatorEvent, CoordinatorOptions, FetchOutcome, FetchTicket,
-    Kind, RefuseReason, ResponseHead, Start, Waiter,
+    Input, Kind, RefuseReason, Reply, ResponseHead, Start, Waiter,
 };
 
 /// The scope every harness coordinator is built with.
@@ -273,10 +277,14 @@ impl Harness {
             Op::Invalidate { url } => {
                 let url = pick(URLS, *url);
                 let dropped = self.c.key(url).is_ok_and(|k| self.drop_key(k.as_str()));
-                assert_eq!(self.c.invalidate(url), dropped, "invalidate {url:?}");
+                assert_eq!(
+                    self.c.handle_input(self.now, Input::Invalidate { url }),
+                    Reply::Invalidated(dropped),
+                    "invalidate {url:?}"
+                );
             }
             Op::Clear => {
-                self.c.clear();
+                assert_eq!(self.c.handle_input(self.now, Input::Clear), Reply::Done);
                 self.entries.clear();
                 self.recency.clear();
                 for (_, ticket) in self.joinable.drain() {
@@ -304,7 +312,12 @@ impl Harness {
     }
 
     fn request(&mut self, url: &str, method: &str, kind: Kind) {
-        let got = self.c.request_with_method(self.now, method, url, kind);
+        let Reply::Start(got) = self
+            .c
+            .handle_input(self.now, Input::Request { method, url, kind })
+        else {
+            panic!("a request answers a Start");
+        };
         let real = kind != Kind::Prefetch;
         if real {
             assert!(
@@ -429,10 +442,10 @@ impl Harness {
         let Some(flight) = self.flights.remove(&ticket) else {
             let got = self.c.try_complete(self.now, ticket, outcome.clone());
             assert_eq!(got, Err(CoordinatorError::UnknownTicket { ticket }));
-            assert_eq!(self.c.complete(self.now, ticket, outcome), vec![]);
+            assert_eq!(self.complete_input(ticket, outcome), vec![]);
             return;
         };
-        let waiters = self.c.complete(self.now, ticket, outcome.clone());
+        let waiters = self.complete_input(ticket, outcome.clone());
         assert_eq!(waiters, flight.waiters, "the joined waiters, in join order");
         for w in &waiters {
             assert!(self.answered.insert(*w), "{w} answered twice");
@@ -483,8 +496,19 @@ impl Harness {
         }
     }
 
+    /// `complete` through [`Input::Complete`].
+    fn complete_input(&mut self, ticket: FetchTicket, outcome: FetchOutcome) -> Vec<Waiter> {
+        let Reply::Waiters(waiters) = self
+            .c
+            .handle_input(self.now, Input::Complete { ticket, outcome })
+        else {
+            panic!("a completion answers its waiters");
+        };
+        waiters
+    }
+
     fn timeout(&mut self) {
-        self.c.handle_timeout(self.now);
+        assert_eq!(self.c.handle_input(self.now, Input::Timeout), Reply::Done);
         let now = self.now;
         let mut keys: Vec<&String> = self.entries.keys().collect();
         keys.sort_by_key(|k| (self.entries[*k].deadline(), (*k).clone()));
@@ -612,7 +636,7 @@ fn build(
 }
 
 #[derive(Arbitrary, Debug)]
-struct Input {
+struct Case {
     max_entries: u8,
     max_in_flight: u8,
     fresh_ms: u16,
@@ -622,7 +646,7 @@ struct Input {
 
 /// Drives one coordinator through the input's steps against the model.
 pub fn run(data: &[u8]) {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
+    let Ok(input) = Case::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
     };
     let mut h = Harness::new(

@@ -27,6 +27,7 @@
 
 mod error;
 mod event;
+mod input;
 mod options;
 mod request;
 mod response;
@@ -40,10 +41,11 @@ use url::Url;
 
 use crate::deadline::Deadlines;
 use crate::prefetch::guard::{GuardError, HttpUrlError, guard, parse_http};
-use crate::time::Instant;
+use crate::time::{Instant, Timed};
 
 pub use error::CoordinatorError;
 pub use event::CoordinatorEvent;
+pub use input::{Input, Reply};
 pub use options::CoordinatorOptions;
 pub use request::{FetchTicket, Kind, RefuseReason, Start, Waiter};
 pub use response::{FetchOutcome, NotReusable, ResponseHead};
@@ -246,6 +248,7 @@ impl Coordinator {
     ///
     /// The same as [`request_with_method`](Self::request_with_method) with `"GET"`. See the
     /// [rules](Self#rules) for the answers.
+    #[must_use]
     pub fn request(&mut self, now: Instant, url: &str, kind: Kind) -> Start {
         self.request_with_method(now, "GET", url, kind)
     }
@@ -266,13 +269,14 @@ impl Coordinator {
     /// let t0 = SystemClock.now();
     /// let mut c = Coordinator::new("https://shop.example/", CoordinatorOptions::default()).unwrap();
     /// let Start::Fetch(t) = c.request(t0, "/cart/", Kind::Prefetch) else { panic!() };
-    /// c.complete(t0, t, FetchOutcome::Response(ResponseHead::new(200, [("", "")])));
+    /// assert!(c.complete(t0, t, FetchOutcome::Response(ResponseHead::new(200, [("", "")]))).is_empty());
     ///
     /// // A form posts to /cart/: the cached cart is dropped, the POST itself passes through.
     /// assert!(matches!(c.request_with_method(t0, "POST", "/cart/", Kind::Navigation), Start::Fetch(_)));
     /// assert!(matches!(c.poll_event(), Some(CoordinatorEvent::Invalidated { .. })));
     /// assert!(matches!(c.request(t0, "/cart/", Kind::Navigation), Start::Fetch(_)));
     /// ```
+    #[must_use]
     pub fn request_with_method(
         &mut self,
         now: Instant,
@@ -336,6 +340,7 @@ impl Coordinator {
     /// The outcome settles the key's state (see the [rules](Self#rules)). A ticket that is not
     /// in flight returns no waiters and changes nothing; use
     /// [`try_complete`](Self::try_complete) to tell.
+    #[must_use]
     pub fn complete(
         &mut self,
         now: Instant,
@@ -433,13 +438,13 @@ impl Coordinator {
     /// Drops what the coordinator knows about `url` (a mutation made it out of date); a fetch
     /// in flight is detached (see [Invalidation](Self#invalidation-while-in-flight)). Returns
     /// whether there was anything to drop; a URL failing the guard has nothing.
-    pub fn invalidate(&mut self, url: &str) -> bool {
+    pub fn invalidate(&mut self, _now: Instant, url: &str) -> bool {
         guard(&self.scope, url).is_ok_and(|key| self.drop_key(&key))
     }
 
     /// Forgets every entry and detaches every fetch in flight. Fetches in flight still count
     /// towards the cap and their `complete` still returns their waiters; queued events stay.
-    pub fn clear(&mut self) {
+    pub fn clear(&mut self, _now: Instant) {
         self.entries.clear();
         self.deadlines.clear();
         for (_, id) in self.joinable.drain() {
@@ -570,6 +575,16 @@ impl Coordinator {
             true
         });
         had_entry || detached
+    }
+}
+
+impl Timed for Coordinator {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
     }
 }
 

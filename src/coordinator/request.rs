@@ -88,6 +88,7 @@ impl fmt::Display for RefuseReason {
 ///
 /// Tickets are never reused by a coordinator. `Copy`, so a host can key its own table by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct FetchTicket(pub(crate) u64);
 
 impl fmt::Display for FetchTicket {

@@ -87,6 +87,16 @@ impl ResponseHead {
     }
 }
 
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for ResponseHead {
+    /// A status and arbitrary header pairs, read as [`ResponseHead::new`] reads them.
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let status = u.arbitrary()?;
+        let headers: Vec<(&'a str, &'a [u8])> = u.arbitrary()?;
+        Ok(Self::new(status, headers))
+    }
+}
+
 #[cfg(feature = "http")]
 impl<B> From<&http::Response<B>> for ResponseHead {
     /// The status and headers of an `http` response (feature `http`).
@@ -151,6 +161,7 @@ impl fmt::Display for NotReusable {
 /// # let _ = (done, failed);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum FetchOutcome {
     /// A response arrived (any status). A 5xx or 429 counts as a failure for the back-off;

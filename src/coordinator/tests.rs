@@ -116,7 +116,7 @@ fn only_a_reusable_response_answers_cached() {
     for (url, outcome, verdict) in cases {
         let mut c = coordinator(CoordinatorOptions::default());
         let ticket = fetch(&mut c, t0, url, Kind::Prefetch);
-        c.complete(t0, ticket, outcome.clone());
+        assert!(c.complete(t0, ticket, outcome.clone()).is_empty());
         let again = c.request(t0 + secs(1), url, Kind::Navigation);
         match verdict {
             None => assert_eq!(again, Start::Cached, "{url}"),
@@ -141,7 +141,10 @@ fn a_non_reusable_prefetch_result_stops_prefetches_for_one_fresh_window() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/p", Kind::Prefetch);
-    c.complete(t0, ticket, head(200, &[("Cache-Control", "no-store")]));
+    assert!(
+        c.complete(t0, ticket, head(200, &[("Cache-Control", "no-store")]))
+            .is_empty()
+    );
     let until = t0 + secs(300);
     assert_eq!(
         c.request(t0 + secs(299), "/p", Kind::Prefetch),
@@ -164,7 +167,10 @@ fn a_non_reusable_result_of_real_requests_only_is_not_reported() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/r", Kind::Navigation);
-    c.complete(t0, ticket, head(200, &[("Vary", "*")]));
+    assert!(
+        c.complete(t0, ticket, head(200, &[("Vary", "*")]))
+            .is_empty()
+    );
     assert_eq!(events(&mut c), []);
 }
 
@@ -175,7 +181,7 @@ fn fresh_turns_stale_exactly_at_the_end_of_the_window() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     let until = t0 + secs(300);
     assert_eq!(c.state(t0, "/a"), Some(EntryState::Fresh { until }));
     assert_eq!(c.poll_timeout(), Some(until));
@@ -201,7 +207,7 @@ fn a_fresh_window_ends_even_without_handle_timeout() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Fetch);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     assert!(matches!(
         c.request(t0 + secs(300), "/a", Kind::Fetch),
         Start::Fetch(_)
@@ -220,7 +226,7 @@ fn failures_back_off_doubling_and_only_prefetches_wait() {
     let mut now = t0;
     for (n, backoff) in [(1, 30), (2, 60), (3, 120)] {
         let ticket = fetch(&mut c, now, "/f", Kind::Prefetch);
-        c.complete(now, ticket, head(503, &[]));
+        assert!(c.complete(now, ticket, head(503, &[])).is_empty());
         let until = now + secs(backoff);
         assert_eq!(
             c.state(now, "/f"),
@@ -233,7 +239,7 @@ fn failures_back_off_doubling_and_only_prefetches_wait() {
         now = until;
     }
     let ticket = fetch(&mut c, t0, "/f", Kind::Navigation);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     assert!(
         matches!(c.state(t0, "/f"), Some(EntryState::Fresh { .. })),
         "success resets"
@@ -245,12 +251,15 @@ fn backoff_timer_disarms_without_forgetting_the_failure_count() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/f", Kind::Prefetch);
-    c.complete(t0, ticket, FetchOutcome::NetworkError);
+    assert!(
+        c.complete(t0, ticket, FetchOutcome::NetworkError)
+            .is_empty()
+    );
     assert_eq!(c.poll_timeout(), Some(t0 + secs(30)));
     c.handle_timeout(t0 + secs(30));
     assert_eq!(c.poll_timeout(), None);
     let ticket = fetch(&mut c, t0 + secs(30), "/f", Kind::Prefetch);
-    c.complete(t0 + secs(30), ticket, head(429, &[]));
+    assert!(c.complete(t0 + secs(30), ticket, head(429, &[])).is_empty());
     assert_eq!(
         c.state(t0 + secs(30), "/f"),
         Some(EntryState::Failed {
@@ -265,14 +274,14 @@ fn invalidate_drops_the_entry_and_detaches_a_fetch_in_flight() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let done = fetch(&mut c, t0, "/a", Kind::Prefetch);
-    c.complete(t0, done, ok());
-    assert!(c.invalidate("/a#frag"));
-    assert!(!c.invalidate("/a"));
-    assert!(!c.invalidate("https://evil.example/a"));
+    assert!(c.complete(t0, done, ok()).is_empty());
+    assert!(c.invalidate(t0, "/a#frag"));
+    assert!(!c.invalidate(t0, "/a"));
+    assert!(!c.invalidate(t0, "https://evil.example/a"));
 
     let old = fetch(&mut c, t0, "/a", Kind::Prefetch);
     let w_old = join(&mut c, t0, "/a", Kind::Navigation);
-    assert!(c.invalidate("/a"));
+    assert!(c.invalidate(t0, "/a"));
     let new = fetch(&mut c, t0, "/a", Kind::Navigation);
     let w_new = join(&mut c, t0, "/a", Kind::Fetch);
     assert_eq!(c.complete(t0, old, ok()), vec![w_old]);
@@ -290,7 +299,7 @@ fn an_unsafe_method_drops_the_entry_and_passes_through() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/cart", Kind::Fetch);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     let Start::Fetch(head_req) = c.request_with_method(t0, "HEAD", "/cart", Kind::Fetch) else {
         panic!("a HEAD passes through")
     };
@@ -324,9 +333,12 @@ fn time_going_backwards_never_panics_or_fires() {
     let t0 = SystemClock.now() + secs(3600);
     let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
-    c.complete(t0, ticket, FetchOutcome::NetworkError);
+    assert!(
+        c.complete(t0, ticket, FetchOutcome::NetworkError)
+            .is_empty()
+    );
     let ticket = fetch(&mut c, t0 - secs(60), "/b", Kind::Navigation);
-    c.complete(t0 - secs(60), ticket, ok());
+    assert!(c.complete(t0 - secs(60), ticket, ok()).is_empty());
     c.handle_timeout(t0 - secs(3000));
     assert_eq!(events(&mut c), []);
     assert_eq!(c.request(t0 - secs(3000), "/b", Kind::Fetch), Start::Cached);
@@ -349,11 +361,11 @@ fn prefetches_beyond_the_in_flight_cap_are_busy_and_real_requests_are_not() {
         c.request(t0, "/c", Kind::Prefetch),
         Start::Refused(RefuseReason::Busy)
     );
-    join(&mut c, t0, "/a", Kind::Prefetch);
+    let joined = join(&mut c, t0, "/a", Kind::Prefetch);
     fetch(&mut c, t0, "/c", Kind::Navigation);
     fetch(&mut c, t0, "https://cdn.example/x.js", Kind::Fetch);
     assert_eq!(c.in_flight(), 4);
-    c.complete(t0, a, ok());
+    assert_eq!(c.complete(t0, a, ok()), [joined]);
     assert_eq!(
         c.request(t0, "/a", Kind::Prefetch),
         Start::Cached,
@@ -372,7 +384,7 @@ fn the_least_recently_used_entry_is_evicted_and_reported() {
         coordinator(CoordinatorOptions::default().max_entries(NonZeroUsize::new(2).expect("2")));
     for url in ["/a", "/b"] {
         let t = fetch(&mut c, t0, url, Kind::Prefetch);
-        c.complete(t0, t, ok());
+        assert!(c.complete(t0, t, ok()).is_empty());
     }
     assert_eq!(
         c.request(t0, "/a", Kind::Fetch),
@@ -380,7 +392,7 @@ fn the_least_recently_used_entry_is_evicted_and_reported() {
         "touches /a"
     );
     let t = fetch(&mut c, t0, "/c", Kind::Prefetch);
-    c.complete(t0, t, ok());
+    assert!(c.complete(t0, t, ok()).is_empty());
     let key = c.key("/b").expect("same origin");
     assert_eq!(events(&mut c), [CoordinatorEvent::Evicted { url: key }]);
     assert_eq!(c.len(), 2);
@@ -397,7 +409,7 @@ fn fetches_in_flight_are_never_evicted_and_keep_their_waiters() {
     let w = join(&mut c, t0, "/slow", Kind::Navigation);
     for url in ["/a", "/b", "/c"] {
         let t = fetch(&mut c, t0, url, Kind::Fetch);
-        c.complete(t0, t, ok());
+        assert!(c.complete(t0, t, ok()).is_empty());
     }
     assert_eq!(c.state(t0, "/slow"), Some(EntryState::InFlight));
     assert_eq!(c.complete(t0, slow, ok()), vec![w]);
@@ -409,10 +421,10 @@ fn clear_forgets_entries_but_answers_waiters_in_flight() {
     let t0 = SystemClock.now();
     let mut c = coordinator(CoordinatorOptions::default());
     let a = fetch(&mut c, t0, "/a", Kind::Fetch);
-    c.complete(t0, a, ok());
+    assert!(c.complete(t0, a, ok()).is_empty());
     let b = fetch(&mut c, t0, "/b", Kind::Prefetch);
     let w = join(&mut c, t0, "/b", Kind::Navigation);
-    c.clear();
+    c.clear(t0);
     assert!(c.is_empty());
     assert_eq!(c.poll_timeout(), None);
     assert_eq!(c.in_flight(), 1);

@@ -19,6 +19,7 @@ pub struct LinkId(pub u64);
 /// Report the fetch's end with [`IntentPrefetch::handle_fetch_done`](super::IntentPrefetch::handle_fetch_done).
 /// Ids are never reused by a machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct FetchId(pub(crate) u64);
 
 impl fmt::Display for FetchId {

@@ -23,7 +23,8 @@
 //!    [`handle_focus`](IntentPrefetch::handle_focus), [`handle_blur`](IntentPrefetch::handle_blur),
 //!    [`handle_fetch_done`](IntentPrefetch::handle_fetch_done),
 //!    [`handle_navigation`](IntentPrefetch::handle_navigation),
-//!    [`set_save_data`](IntentPrefetch::set_save_data) or [`clear`](IntentPrefetch::clear).
+//!    [`set_save_data`](IntentPrefetch::set_save_data) or [`clear`](IntentPrefetch::clear);
+//!    or any of them as an [`Input`] to [`handle_input`](IntentPrefetch::handle_input).
 //! 2. Drain [`poll_action`](IntentPrefetch::poll_action) until `None` and perform each action;
 //!    drain [`poll_event`](IntentPrefetch::poll_event) to observe skips (or discard them).
 //! 3. Wait for the next input or for [`poll_timeout`](IntentPrefetch::poll_timeout), whichever
@@ -70,6 +71,7 @@ mod bundles;
 mod deprecated;
 mod event;
 pub(crate) mod guard;
+mod input;
 mod link;
 mod options;
 mod purpose;
@@ -82,7 +84,7 @@ use url::Url;
 
 use self::guard::HttpUrlError;
 use crate::deadline::Deadlines;
-use crate::time::Instant;
+use crate::time::{Instant, Timed};
 
 pub use bundles::plan_bundles;
 #[allow(deprecated)]
@@ -92,6 +94,7 @@ pub use deprecated::{
 };
 pub use event::{Action, FetchId, LinkId, PrefetchError, PrefetchEvent, SkipReason};
 pub use guard::{GuardError, document_key, guard};
+pub use input::Input;
 pub use link::is_opted_in;
 pub use options::{PrefetchOptions, Transports};
 pub use purpose::{SpeculationKind, is_speculative, speculation_kind};
@@ -327,7 +330,7 @@ impl IntentPrefetch {
     ///
     /// Pending hovers, fetches in flight and the per-page budget are kept; a navigation resets
     /// those ([`handle_navigation`](Self::handle_navigation)).
-    pub fn clear(&mut self) {
+    pub fn clear(&mut self, _now: Instant) {
         self.prefetched.clear();
     }
 
@@ -485,6 +488,16 @@ impl IntentPrefetch {
             href: href.to_owned(),
             reason,
         });
+    }
+}
+
+impl Timed for IntentPrefetch {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
     }
 }
 
