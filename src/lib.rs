@@ -10,6 +10,7 @@ mod deadline;
 pub mod diagnostics;
 pub mod headers;
 mod json;
+mod ledger;
 pub mod main_only;
 pub mod mount_batch;
 mod options;

@@ -33,13 +33,14 @@ mod request;
 mod response;
 mod state;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use lru::LruCache;
 use url::Url;
 
 use crate::deadline::Deadlines;
+use crate::ledger::Ledger;
 use crate::prefetch::guard::{GuardError, HttpUrlError, guard, parse_http};
 use crate::time::{Instant, Timed};
 
@@ -82,16 +83,13 @@ impl Entry {
     }
 }
 
-/// One fetch the host is performing.
+/// One fetch the host is performing; the ledger keeps its key (`None` for a pass-through
+/// fetch: a real request the coordinator does not coordinate, a URL outside the guard or a
+/// method other than `GET`) and indexes it while it is joinable. `invalidate`, `clear` and
+/// unsafe methods detach it from the index: the response may predate the change, so it is
+/// still delivered to its waiters but never recorded, and the next request fetches anew.
 #[derive(Debug, Clone)]
 struct Flight {
-    /// The key, or `None` for a pass-through fetch (a real request the coordinator does not
-    /// coordinate: a URL outside the guard, or a method other than `GET`).
-    key: Option<Url>,
-    /// Whether new requests for the key join it. Cleared when `invalidate`, `clear` or an
-    /// unsafe method drops the key: the response may predate the change, so it is still
-    /// delivered to its waiters but never recorded, and the next request fetches anew.
-    joinable: bool,
     /// Whether a prefetch started or joined it (its non-reusable result is then reported).
     prefetch: bool,
     /// Consecutive failures before this fetch, for the back-off.
@@ -198,9 +196,8 @@ pub struct Coordinator {
     entries: LruCache<Url, Entry>,
     /// The deadline of each settled entry that has one ([`Entry::deadline`]).
     deadlines: Deadlines<Url>,
-    flights: BTreeMap<u64, Flight>,
-    joinable: HashMap<Url, u64>,
-    next_ticket: u64,
+    /// The fetches in flight, each joinable one indexed under its key.
+    flights: Ledger<Flight>,
     next_waiter: u64,
     events: VecDeque<CoordinatorEvent>,
 }
@@ -236,9 +233,7 @@ impl Coordinator {
             options,
             scope,
             deadlines: Deadlines::default(),
-            flights: BTreeMap::new(),
-            joinable: HashMap::new(),
-            next_ticket: 0,
+            flights: Ledger::default(),
             next_waiter: 0,
             events: VecDeque::new(),
         })
@@ -300,7 +295,7 @@ impl Coordinator {
             }
             return self.start(None, kind, 0);
         }
-        if let Some(&id) = self.joinable.get(&key) {
+        if let Some(id) = self.flights.lookup(&key) {
             let waiter = Waiter {
                 id: self.next_waiter,
                 kind,
@@ -308,8 +303,8 @@ impl Coordinator {
             self.next_waiter += 1;
             let flight = self
                 .flights
-                .get_mut(&id)
-                .expect("every joinable key names a flight in flight");
+                .get_mut(id)
+                .expect("the ledger indexes only fetches in flight");
             flight.waiters.push(waiter);
             flight.prefetch |= !real;
             return Start::Join(waiter);
@@ -362,11 +357,12 @@ impl Coordinator {
         ticket: FetchTicket,
         outcome: FetchOutcome,
     ) -> Result<Vec<Waiter>, CoordinatorError> {
-        let flight = self
+        let finished = self
             .flights
-            .remove(&ticket.0)
+            .finish(ticket.0)
             .ok_or(CoordinatorError::UnknownTicket { ticket })?;
-        let Some(key) = flight.key else {
+        let flight = finished.value;
+        let Some(key) = finished.url else {
             return Ok(flight.waiters);
         };
         let verdict = match &outcome {
@@ -379,8 +375,7 @@ impl Coordinator {
                 reason,
             });
         }
-        if flight.joinable {
-            self.joinable.remove(&key);
+        if finished.indexed {
             let entry = if outcome.is_failure() {
                 let failures = flight.prior_failures.saturating_add(1);
                 Some(Entry::Failed {
@@ -447,11 +442,7 @@ impl Coordinator {
     pub fn clear(&mut self, _now: Instant) {
         self.entries.clear();
         self.deadlines.clear();
-        for (_, id) in self.joinable.drain() {
-            if let Some(flight) = self.flights.get_mut(&id) {
-                flight.joinable = false;
-            }
-        }
+        self.flights.detach_all();
     }
 
     /// The state of `url` at `now`, without touching its recency; `None` if nothing is known
@@ -459,7 +450,7 @@ impl Coordinator {
     #[must_use]
     pub fn state(&self, now: Instant, url: &str) -> Option<EntryState> {
         let key = guard(&self.scope, url).ok()?;
-        if self.joinable.contains_key(&key) {
+        if self.flights.lookup(&key).is_some() {
             return Some(EntryState::InFlight);
         }
         Some(match *self.entries.peek(&key)? {
@@ -528,22 +519,12 @@ impl Coordinator {
 
     /// Starts a fetch (keyed and joinable, or pass-through) and returns its ticket.
     fn start(&mut self, key: Option<Url>, kind: Kind, prior_failures: u32) -> Start {
-        let id = self.next_ticket;
-        self.next_ticket += 1;
-        if let Some(key) = &key {
-            self.joinable.insert(key.clone(), id);
-        }
-        self.flights.insert(
-            id,
-            Flight {
-                joinable: key.is_some(),
-                key,
-                prefetch: !kind.is_real(),
-                prior_failures,
-                waiters: Vec::new(),
-            },
-        );
-        Start::Fetch(FetchTicket(id))
+        let flight = Flight {
+            prefetch: !kind.is_real(),
+            prior_failures,
+            waiters: Vec::new(),
+        };
+        Start::Fetch(FetchTicket(self.flights.start(key, flight)))
     }
 
     /// Records `entry` for `key` (not present), reporting the entry evicted to make room.
@@ -568,12 +549,7 @@ impl Coordinator {
     /// Drops `key`'s entry and detaches its fetch in flight; returns whether either existed.
     fn drop_key(&mut self, key: &Url) -> bool {
         let had_entry = self.take(key).is_some();
-        let detached = self.joinable.remove(key).is_some_and(|id| {
-            if let Some(flight) = self.flights.get_mut(&id) {
-                flight.joinable = false;
-            }
-            true
-        });
+        let detached = self.flights.detach(key);
         had_entry || detached
     }
 }

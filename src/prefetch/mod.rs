@@ -78,12 +78,13 @@ mod purpose;
 mod sfv;
 pub mod speculation;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use url::Url;
 
 use self::guard::HttpUrlError;
 use crate::deadline::Deadlines;
+use crate::ledger::Ledger;
 use crate::time::{Instant, Timed};
 
 pub use bundles::plan_bundles;
@@ -98,13 +99,6 @@ pub use input::Input;
 pub use link::is_opted_in;
 pub use options::{PrefetchOptions, Transports};
 pub use purpose::{SpeculationKind, is_speculative, speculation_kind};
-
-/// One fetch in flight: what it fetches and which link started it.
-#[derive(Debug, Clone)]
-struct Fetch {
-    url: Url,
-    link: LinkId,
-}
 
 /// The intent-prefetch state machine (`handle_*` in, `poll_*` out).
 ///
@@ -140,10 +134,9 @@ pub struct IntentPrefetch {
     timers: Deadlines<LinkId>,
     pending: HashMap<LinkId, Url>,
     prefetched: HashSet<Url>,
-    in_flight: BTreeMap<FetchId, Fetch>,
-    in_flight_urls: HashMap<Url, FetchId>,
+    /// The fetches in flight (each indexed under its URL) and the link that started each.
+    in_flight: Ledger<LinkId>,
     started_on_page: usize,
-    next_fetch: u64,
     actions: VecDeque<Action>,
     events: VecDeque<PrefetchEvent>,
 }
@@ -178,10 +171,8 @@ impl IntentPrefetch {
             timers: Deadlines::default(),
             pending: HashMap::new(),
             prefetched: HashSet::new(),
-            in_flight: BTreeMap::new(),
-            in_flight_urls: HashMap::new(),
+            in_flight: Ledger::default(),
             started_on_page: 0,
-            next_fetch: 0,
             actions: VecDeque::new(),
             events: VecDeque::new(),
         })
@@ -223,14 +214,8 @@ impl IntentPrefetch {
         if self.timers.cancel(&link).is_some() {
             self.skip_pending(link, SkipReason::LeftEarly);
         }
-        let owned: Vec<FetchId> = self
-            .in_flight
-            .iter()
-            .filter(|(_, fetch)| fetch.link == link)
-            .map(|(&id, _)| id)
-            .collect();
-        for id in owned {
-            self.abort(id);
+        for id in self.in_flight.ids_where(|&owner| owner == link) {
+            self.abort(FetchId(id));
         }
     }
 
@@ -274,12 +259,11 @@ impl IntentPrefetch {
     /// A success marks the URL prefetched; a failure makes it eligible again. An id that is not
     /// in flight (aborted, from before a navigation, or unknown) is ignored.
     pub fn handle_fetch_done(&mut self, _now: Instant, id: FetchId, ok: bool) {
-        let Some(fetch) = self.in_flight.remove(&id) else {
+        let Some(fetch) = self.in_flight.finish(id.0) else {
             return;
         };
-        self.in_flight_urls.remove(&fetch.url);
-        if ok {
-            self.prefetched.insert(fetch.url);
+        if let (true, Some(url)) = (ok, fetch.url) {
+            self.prefetched.insert(url);
         }
         self.events.push_back(PrefetchEvent::FetchDone { id, ok });
     }
@@ -302,9 +286,8 @@ impl IntentPrefetch {
         for link in self.timers.drain() {
             self.skip_pending(link, SkipReason::Navigated);
         }
-        let ids: Vec<FetchId> = self.in_flight.keys().copied().collect();
-        for id in ids {
-            self.abort(id);
+        for id in self.in_flight.ids_where(|_| true) {
+            self.abort(FetchId(id));
         }
         self.prefetched.clear();
         self.started_on_page = 0;
@@ -429,7 +412,7 @@ impl IntentPrefetch {
     fn duplicate(&self, url: &Url) -> Option<SkipReason> {
         if self.prefetched.contains(url) {
             Some(SkipReason::AlreadyPrefetched)
-        } else if self.in_flight_urls.contains_key(url) {
+        } else if self.in_flight.lookup(url).is_some() {
             Some(SkipReason::InFlight)
         } else {
             None
@@ -451,16 +434,7 @@ impl IntentPrefetch {
         } else if self.in_flight.len() >= self.options.max_in_flight.get() {
             return self.skip(link, url.as_str(), SkipReason::InFlightCap);
         } else {
-            let id = FetchId(self.next_fetch);
-            self.next_fetch += 1;
-            self.in_flight.insert(
-                id,
-                Fetch {
-                    url: url.clone(),
-                    link,
-                },
-            );
-            self.in_flight_urls.insert(url.clone(), id);
+            let id = FetchId(self.in_flight.start(Some(url.clone()), link));
             Action::StartFetch { id, url }
         };
         self.started_on_page += 1;
@@ -469,8 +443,7 @@ impl IntentPrefetch {
 
     /// Aborts a fetch in flight; its URL becomes eligible again.
     fn abort(&mut self, id: FetchId) {
-        if let Some(fetch) = self.in_flight.remove(&id) {
-            self.in_flight_urls.remove(&fetch.url);
+        if self.in_flight.finish(id.0).is_some() {
             self.actions.push_back(Action::AbortFetch { id });
         }
     }
@@ -540,13 +513,17 @@ mod tests {
         let mut p = fetching();
         p.handle_touch_start(now, LinkId(1), "/a", Some(""));
         p.handle_touch_start(now, LinkId(2), "/b", Some(""));
-        assert_eq!(p.in_flight_urls.len(), 2);
+        assert_eq!(p.in_flight.len(), 2);
         p.handle_pointer_leave(now, LinkId(1));
         let Some(Action::StartFetch { id, .. }) = p.actions.get(1).cloned() else {
             panic!("two fetches were started")
         };
         p.handle_fetch_done(now, id, false);
-        assert!(p.in_flight.is_empty() && p.in_flight_urls.is_empty());
+        assert_eq!(p.in_flight.len(), 0);
+        for path in ["/a", "/b"] {
+            let url = p.page_url().join(path).expect("static path");
+            assert_eq!(p.in_flight.lookup(&url), None, "{path} left the index");
+        }
     }
 
     #[test]
