@@ -1,13 +1,11 @@
-//! [`Input`] and [`Reply`]: every input of the [`Coordinator`] as one value and what it answers,
-//! for hosts and harnesses that route inputs through one call
-//! ([`Coordinator::handle_input`]).
+//! [`Input`] and [`Reply`]: every input of the [`Coordinator`](super::Coordinator)(super::Coordinator) as one
+//! value and what it answers, for hosts and harnesses that route inputs through one call
+//! ([`Coordinator::handle_input`](super::Coordinator::handle_input)(super::Coordinator::handle_input)).
 
-use super::Coordinator;
 use super::request::{FetchTicket, Kind, Start, Waiter};
 use super::response::FetchOutcome;
-use crate::time::Instant;
 
-/// One input of a [`Coordinator`]: each variant is one method with its arguments after `now`.
+/// One input of a [`Coordinator`](super::Coordinator): each variant is one method with its arguments after `now`.
 ///
 /// # Examples
 ///
@@ -24,7 +22,7 @@ use crate::time::Instant;
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum Input<'a> {
-    /// [`Coordinator::request_with_method`].
+    /// [`Coordinator::request_with_method`](super::Coordinator::request_with_method).
     Request {
         /// The HTTP method, as the Fetch API gives it.
         method: &'a str,
@@ -33,25 +31,25 @@ pub enum Input<'a> {
         /// Who asks.
         kind: Kind,
     },
-    /// [`Coordinator::complete`].
+    /// [`Coordinator::complete`](super::Coordinator::complete).
     Complete {
         /// The fetch that ended.
         ticket: FetchTicket,
         /// How it ended.
         outcome: FetchOutcome,
     },
-    /// [`Coordinator::invalidate`].
+    /// [`Coordinator::invalidate`](super::Coordinator::invalidate).
     Invalidate {
         /// The URL a mutation made out of date.
         url: &'a str,
     },
-    /// [`Coordinator::clear`].
+    /// [`Coordinator::clear`](super::Coordinator::clear).
     Clear,
-    /// [`Coordinator::handle_timeout`].
+    /// [`Coordinator::handle_timeout`](super::Coordinator::handle_timeout).
     Timeout,
 }
 
-/// What [`Coordinator::handle_input`] answers: the return value of the method the [`Input`]
+/// What [`Coordinator::handle_input`](super::Coordinator::handle_input) answers: the return value of the method the [`Input`]
 /// named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
@@ -65,27 +63,4 @@ pub enum Reply {
     Invalidated(bool),
     /// [`Input::Clear`] and [`Input::Timeout`] answer nothing.
     Done,
-}
-
-impl Coordinator {
-    /// Applies one [`Input`] at `now`: the method it names, its answer as a [`Reply`].
-    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Reply {
-        match input {
-            Input::Request { method, url, kind } => {
-                Reply::Start(self.request_with_method(now, method, url, kind))
-            }
-            Input::Complete { ticket, outcome } => {
-                Reply::Waiters(self.complete(now, ticket, outcome))
-            }
-            Input::Invalidate { url } => Reply::Invalidated(self.invalidate(now, url)),
-            Input::Clear => {
-                self.clear(now);
-                Reply::Done
-            }
-            Input::Timeout => {
-                self.handle_timeout(now);
-                Reply::Done
-            }
-        }
-    }
 }

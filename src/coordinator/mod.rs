@@ -554,6 +554,29 @@ impl Coordinator {
     }
 }
 
+impl Coordinator {
+    /// Applies one [`Input`] at `now`: the method it names, its answer as a [`Reply`].
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Reply {
+        match input {
+            Input::Request { method, url, kind } => {
+                Reply::Start(self.request_with_method(now, method, url, kind))
+            }
+            Input::Complete { ticket, outcome } => {
+                Reply::Waiters(self.complete(now, ticket, outcome))
+            }
+            Input::Invalidate { url } => Reply::Invalidated(self.invalidate(now, url)),
+            Input::Clear => {
+                self.clear(now);
+                Reply::Done
+            }
+            Input::Timeout => {
+                self.handle_timeout(now);
+                Reply::Done
+            }
+        }
+    }
+}
+
 impl Timed for Coordinator {
     fn poll_timeout(&self) -> Option<Instant> {
         Self::poll_timeout(self)

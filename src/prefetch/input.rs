@@ -1,11 +1,10 @@
-//! [`Input`], every input of [`IntentPrefetch`] as one value, for hosts and harnesses that
-//! route inputs through one call ([`IntentPrefetch::handle_input`]).
+//! [`Input`], every input of [`IntentPrefetch`](super::IntentPrefetch)(super::IntentPrefetch) as one value, for hosts
+//! and harnesses that route inputs through one call
+//! ([`IntentPrefetch::handle_input`](super::IntentPrefetch::handle_input)(super::IntentPrefetch::handle_input)).
 
-use super::IntentPrefetch;
-use super::event::{FetchId, LinkId, PrefetchError};
-use crate::time::Instant;
+use super::event::{FetchId, LinkId};
 
-/// One input of an [`IntentPrefetch`] machine: each variant is one `handle_*` method (or
+/// One input of an [`IntentPrefetch`](super::IntentPrefetch) machine: each variant is one `handle_*` method (or
 /// `set_save_data`, `clear`, `handle_timeout`) with its arguments after `now`.
 ///
 /// # Examples
@@ -24,7 +23,7 @@ use crate::time::Instant;
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum Input<'a> {
-    /// [`IntentPrefetch::handle_pointer_enter`].
+    /// [`IntentPrefetch::handle_pointer_enter`](super::IntentPrefetch::handle_pointer_enter).
     PointerEnter {
         /// The link.
         link: LinkId,
@@ -33,12 +32,12 @@ pub enum Input<'a> {
         /// Its `dj-prefetch` attribute, `None` when absent.
         opt_in: Option<&'a str>,
     },
-    /// [`IntentPrefetch::handle_pointer_leave`].
+    /// [`IntentPrefetch::handle_pointer_leave`](super::IntentPrefetch::handle_pointer_leave).
     PointerLeave {
         /// The link.
         link: LinkId,
     },
-    /// [`IntentPrefetch::handle_touch_start`].
+    /// [`IntentPrefetch::handle_touch_start`](super::IntentPrefetch::handle_touch_start).
     TouchStart {
         /// The link.
         link: LinkId,
@@ -47,7 +46,7 @@ pub enum Input<'a> {
         /// Its `dj-prefetch` attribute, `None` when absent.
         opt_in: Option<&'a str>,
     },
-    /// [`IntentPrefetch::handle_focus`].
+    /// [`IntentPrefetch::handle_focus`](super::IntentPrefetch::handle_focus).
     Focus {
         /// The link.
         link: LinkId,
@@ -56,58 +55,30 @@ pub enum Input<'a> {
         /// Its `dj-prefetch` attribute, `None` when absent.
         opt_in: Option<&'a str>,
     },
-    /// [`IntentPrefetch::handle_blur`].
+    /// [`IntentPrefetch::handle_blur`](super::IntentPrefetch::handle_blur).
     Blur {
         /// The link.
         link: LinkId,
     },
-    /// [`IntentPrefetch::handle_fetch_done`].
+    /// [`IntentPrefetch::handle_fetch_done`](super::IntentPrefetch::handle_fetch_done).
     FetchDone {
         /// The fetch.
         id: FetchId,
         /// Whether it succeeded.
         ok: bool,
     },
-    /// [`IntentPrefetch::handle_navigation`].
+    /// [`IntentPrefetch::handle_navigation`](super::IntentPrefetch::handle_navigation).
     Navigation {
         /// The new page URL, absolute or relative to the current page.
         url: &'a str,
     },
-    /// [`IntentPrefetch::set_save_data`].
+    /// [`IntentPrefetch::set_save_data`](super::IntentPrefetch::set_save_data).
     SaveData {
         /// The new Save-Data state.
         on: bool,
     },
-    /// [`IntentPrefetch::clear`].
+    /// [`IntentPrefetch::clear`](super::IntentPrefetch::clear).
     Clear,
-    /// [`IntentPrefetch::handle_timeout`].
+    /// [`IntentPrefetch::handle_timeout`](super::IntentPrefetch::handle_timeout).
     Timeout,
-}
-
-impl IntentPrefetch {
-    /// Applies one [`Input`] at `now`: the `handle_*` method it names.
-    ///
-    /// # Errors
-    ///
-    /// Only [`Input::Navigation`] can fail, as
-    /// [`handle_navigation`](Self::handle_navigation) does.
-    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), PrefetchError> {
-        match input {
-            Input::PointerEnter { link, href, opt_in } => {
-                self.handle_pointer_enter(now, link, href, opt_in);
-            }
-            Input::PointerLeave { link } => self.handle_pointer_leave(now, link),
-            Input::TouchStart { link, href, opt_in } => {
-                self.handle_touch_start(now, link, href, opt_in);
-            }
-            Input::Focus { link, href, opt_in } => self.handle_focus(now, link, href, opt_in),
-            Input::Blur { link } => self.handle_blur(now, link),
-            Input::FetchDone { id, ok } => self.handle_fetch_done(now, id, ok),
-            Input::Navigation { url } => return self.handle_navigation(now, url),
-            Input::SaveData { on } => self.set_save_data(now, on),
-            Input::Clear => self.clear(now),
-            Input::Timeout => self.handle_timeout(now),
-        }
-        Ok(())
-    }
 }

@@ -464,6 +464,34 @@ impl IntentPrefetch {
     }
 }
 
+impl IntentPrefetch {
+    /// Applies one [`Input`] at `now`: the `handle_*` method it names.
+    ///
+    /// # Errors
+    ///
+    /// Only [`Input::Navigation`] can fail, as
+    /// [`handle_navigation`](Self::handle_navigation) does.
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), PrefetchError> {
+        match input {
+            Input::PointerEnter { link, href, opt_in } => {
+                self.handle_pointer_enter(now, link, href, opt_in);
+            }
+            Input::PointerLeave { link } => self.handle_pointer_leave(now, link),
+            Input::TouchStart { link, href, opt_in } => {
+                self.handle_touch_start(now, link, href, opt_in);
+            }
+            Input::Focus { link, href, opt_in } => self.handle_focus(now, link, href, opt_in),
+            Input::Blur { link } => self.handle_blur(now, link),
+            Input::FetchDone { id, ok } => self.handle_fetch_done(now, id, ok),
+            Input::Navigation { url } => return self.handle_navigation(now, url),
+            Input::SaveData { on } => self.set_save_data(now, on),
+            Input::Clear => self.clear(now),
+            Input::Timeout => self.handle_timeout(now),
+        }
+        Ok(())
+    }
+}
+
 impl Timed for IntentPrefetch {
     fn poll_timeout(&self) -> Option<Instant> {
         Self::poll_timeout(self)
