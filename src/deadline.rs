@@ -62,6 +62,12 @@ impl<K: Ord + Clone> Deadlines<K> {
         Some((key, deadline))
     }
 
+    /// Removes every deadline.
+    pub(crate) fn clear(&mut self) {
+        self.by_key.clear();
+        self.by_deadline.clear();
+    }
+
     /// Removes every deadline, returning the keys in deadline order.
     pub(crate) fn drain(&mut self) -> Vec<K> {
         self.by_key.clear();
@@ -92,6 +98,18 @@ mod tests {
         assert_eq!(set.cancel(&2), Some(ms(20)));
         assert!(!set.is_armed(&2));
         assert_eq!(set.next(), None);
+    }
+
+    #[test]
+    fn clear_forgets_every_deadline() {
+        let t0 = SystemClock.now();
+        let mut set = Deadlines::default();
+        set.arm("a", t0);
+        set.arm("b", t0 + Duration::from_secs(1));
+        set.clear();
+        assert_eq!(set.next(), None);
+        assert!(!set.is_armed(&"a"));
+        assert!(set.arm("a", t0), "a cleared key can be armed again");
     }
 
     #[test]

@@ -109,8 +109,9 @@ pub fn trim_ows(mut value: &[u8]) -> &[u8] {
 /// The non-empty, OWS-trimmed members of the comma-separated list field `name`, over all its
 /// lines in order (RFC 9110 §5.6.1: empty members are ignored).
 ///
-/// Quoted strings are not special-cased: the lists liveshell reads (`Vary`, `Content-Encoding`,
-/// `Transfer-Encoding`) hold tokens only.
+/// Quoted strings are not special-cased: the lists liveshell reads this way (`Vary`,
+/// `Content-Encoding`, `Transfer-Encoding`) hold tokens only. Lists whose members may hold a
+/// quoted string with a comma in it (`Cache-Control`) are split with [`quoted_members`].
 ///
 /// # Examples
 ///
@@ -129,6 +130,43 @@ pub fn list_members<'s>(
         .values(name)
         .flat_map(|line| line.split(|&b| b == b','))
         .map(trim_ows)
+        .filter(|member| !member.is_empty())
+}
+
+/// The non-empty, OWS-trimmed members of one list field line whose members may hold quoted
+/// strings (RFC 9110 §5.6.1 and §5.6.4): a comma inside a quoted string does not split, and a
+/// backslash in a quoted string escapes the next byte. An unterminated quoted string runs to the
+/// end of the line.
+///
+/// This is the list syntax of `Cache-Control` (RFC 9111 §5.2), whose directive values may be
+/// quoted strings such as `no-cache="Set-Cookie, Age"`.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::headers::quoted_members;
+///
+/// let members: Vec<&[u8]> = quoted_members(br#"private="a, b", , max-age=60"#).collect();
+/// assert_eq!(members, [br#"private="a, b""#.as_slice(), b"max-age=60"]);
+/// ```
+pub fn quoted_members(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    let mut ends = Vec::new();
+    for (i, &b) in line.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                ends.push((start, i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    ends.push((start, line.len()));
+    ends.into_iter()
+        .map(move |(from, to)| trim_ows(&line[from..to]))
         .filter(|member| !member.is_empty())
 }
 
@@ -259,6 +297,21 @@ mod tests {
             list_members(&headers, "a").collect::<Vec<_>>(),
             [b"x".as_slice(), b"y"]
         );
+    }
+
+    #[test]
+    fn quoted_members_split_only_outside_quoted_strings() {
+        fn split(line: &[u8]) -> Vec<&[u8]> {
+            quoted_members(line).collect()
+        }
+        assert_eq!(split(br#"a="x, y", b"#), [br#"a="x, y""#.as_slice(), b"b"]);
+        assert_eq!(
+            split(br#"a="q\", no-store", b"#),
+            [br#"a="q\", no-store""#.as_slice(), b"b"]
+        );
+        assert_eq!(split(b" , \t,"), Vec::<&[u8]>::new());
+        assert_eq!(split(b"a=\"open, b"), [b"a=\"open, b".as_slice()]);
+        assert_eq!(split(b"\xff, x"), [b"\xff".as_slice(), b"x"]);
     }
 
     #[test]

@@ -5,10 +5,12 @@
 #![warn(clippy::use_self, clippy::manual_let_else)]
 
 pub mod cache;
+pub mod coordinator;
 mod deadline;
 pub mod diagnostics;
 pub mod headers;
 mod json;
+mod ledger;
 pub mod main_only;
 pub mod mount_batch;
 mod options;

@@ -2,56 +2,49 @@
 
 use std::fmt;
 
+use crate::headers::{Headers, Vary, quoted_members, trim_ows};
+
 /// The status line and headers of a response, as far as the coordinator's rules need them.
 ///
-/// Built from a status and `(name, value)` header pairs; names compare ASCII
-/// case-insensitively, and a header given several times (two `Cache-Control` lines) counts
-/// as one comma-joined list, as HTTP says. Only `Cache-Control`, `Vary` and `Set-Cookie` are
-/// kept; every other header is ignored.
+/// Built from a status and any [`Headers`] (pairs, or an `http::HeaderMap` with feature
+/// `http`); names compare ASCII case-insensitively, and a header given several times (two
+/// `Cache-Control` lines) counts as one comma-joined list, as HTTP says. Values are bytes: one
+/// that is not UTF-8 is kept as it is. Only `Cache-Control`, `Vary` and `Set-Cookie` are kept;
+/// every other header is ignored.
 ///
 /// # Examples
 ///
 /// ```
-/// use liveshell::prefetch::{NotReusable, ResponseHead};
+/// use liveshell::coordinator::{NotReusable, ResponseHead};
 ///
 /// let ok = ResponseHead::new(200, [("content-type", "text/html"), ("Cache-Control", "max-age=60")]);
 /// assert_eq!(ok.reusability(), Ok(()));
 ///
 /// let personal = ResponseHead::new(200, [("VARY", "Accept, Cookie"), ("set-cookie", "sid=1")]);
 /// assert_eq!(personal.reusability(), Err(NotReusable::VaryCookieWithSetCookie));
+///
+/// let latin1 = ResponseHead::new(200, [("Cache-Control", b"private=\"caf\xe9\"".as_slice())]);
+/// assert_eq!(latin1.reusability(), Ok(()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResponseHead {
     status: u16,
-    cache_control: Vec<String>,
-    vary: Vec<String>,
+    /// Every `Cache-Control` line, as sent.
+    cache_control: Vec<Box<[u8]>>,
+    vary: Vary,
     set_cookie: bool,
 }
 
 impl ResponseHead {
-    /// A response with `status` and the given header pairs.
+    /// A response with `status` and `headers`.
     #[must_use]
-    pub fn new<I, K, V>(status: u16, headers: I) -> Self
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let mut head = Self {
+    pub fn new(status: u16, headers: impl Headers) -> Self {
+        Self {
             status,
-            ..Self::default()
-        };
-        for (name, value) in headers {
-            let (name, value) = (name.as_ref().trim(), value.as_ref());
-            if name.eq_ignore_ascii_case("cache-control") {
-                head.cache_control.push(value.to_owned());
-            } else if name.eq_ignore_ascii_case("vary") {
-                head.vary.push(value.to_owned());
-            } else if name.eq_ignore_ascii_case("set-cookie") {
-                head.set_cookie = true;
-            }
+            cache_control: headers.values("cache-control").map(Box::from).collect(),
+            vary: Vary::from_headers(&headers),
+            set_cookie: headers.values("set-cookie").next().is_some(),
         }
-        head
     }
 
     /// The status code.
@@ -63,11 +56,11 @@ impl ResponseHead {
     /// Whether a later request for the same URL may be answered with this response.
     ///
     /// In this order: the status is 2xx ([`NotReusable::Status`]); no `Cache-Control`
-    /// directive is `no-store` ([`NotReusable::NoStore`]; directives are parsed as a list, so
-    /// `no-cache="no-store"` or `x-no-store` do not count); `Vary` does not list `*`
-    /// ([`NotReusable::VaryStar`]); `Vary` does not list `Cookie` while the response also
-    /// sets a cookie ([`NotReusable::VaryCookieWithSetCookie`]: the next request carries the
-    /// new cookie, so it can never match).
+    /// directive is `no-store` ([`NotReusable::NoStore`]; directives are parsed as a list with
+    /// [`quoted_members`], so `no-cache="no-store"` or `x-no-store` do not count); `Vary` does
+    /// not list `*` ([`NotReusable::VaryStar`]); `Vary` does not list `Cookie` while the
+    /// response also sets a cookie ([`NotReusable::VaryCookieWithSetCookie`]: the next request
+    /// carries the new cookie, so it can never match). `Vary` is read by [`Vary`].
     ///
     /// # Errors
     ///
@@ -79,34 +72,39 @@ impl ResponseHead {
         if self
             .cache_control
             .iter()
-            .flat_map(|v| directives(v))
-            .any(|d| d.eq_ignore_ascii_case("no-store"))
+            .flat_map(|line| quoted_members(line))
+            .any(|directive| directive_name(directive).eq_ignore_ascii_case(b"no-store"))
         {
             return Err(NotReusable::NoStore);
         }
-        let mut cookie = false;
-        for field in self.vary.iter().flat_map(|v| v.split(',')).map(str::trim) {
-            if field == "*" {
-                return Err(NotReusable::VaryStar);
-            }
-            cookie |= field.eq_ignore_ascii_case("cookie");
+        if self.vary.is_any() {
+            return Err(NotReusable::VaryStar);
         }
-        if cookie && self.set_cookie {
+        if self.set_cookie && self.vary.contains("cookie") {
             return Err(NotReusable::VaryCookieWithSetCookie);
         }
         Ok(())
     }
 }
 
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for ResponseHead {
+    /// A status and arbitrary header pairs, read as [`ResponseHead::new`] reads them.
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let status = u.arbitrary()?;
+        let headers: Vec<(&'a str, &'a [u8])> = u.arbitrary()?;
+        Ok(Self::new(status, headers))
+    }
+}
+
 #[cfg(feature = "http")]
 impl<B> From<&http::Response<B>> for ResponseHead {
-    /// The status and headers of an `http` response (feature `http`); header values that are
-    /// not visible ASCII are read as empty.
+    /// The status and headers of an `http` response (feature `http`).
     ///
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{NotReusable, ResponseHead};
+    /// use liveshell::coordinator::{NotReusable, ResponseHead};
     ///
     /// let response = http::Response::builder()
     ///     .header("cache-control", "no-store")
@@ -115,38 +113,15 @@ impl<B> From<&http::Response<B>> for ResponseHead {
     /// assert_eq!(ResponseHead::from(&response).reusability(), Err(NotReusable::NoStore));
     /// ```
     fn from(response: &http::Response<B>) -> Self {
-        Self::new(
-            response.status().as_u16(),
-            response
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default())),
-        )
+        Self::new(response.status().as_u16(), response.headers())
     }
 }
 
-/// The directive names of one `Cache-Control` value (RFC 9111 §5.2): a comma-separated list
-/// of `token [ "=" ( token / quoted-string ) ]`, where a comma inside a quoted string does not
-/// split and a quoted string may escape characters with `\`.
-fn directives(value: &str) -> impl Iterator<Item = &str> {
-    let mut parts = Vec::new();
-    let (mut start, mut quoted, mut escaped) = (0, false, false);
-    for (i, c) in value.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
-                parts.push(&value[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&value[start..]);
-    parts
-        .into_iter()
-        .map(|part| part.split('=').next().unwrap_or_default().trim())
+/// The name of one `Cache-Control` directive, `token [ "=" ( token / quoted-string ) ]`
+/// (RFC 9111 §5.2), OWS-trimmed.
+fn directive_name(directive: &[u8]) -> &[u8] {
+    let name = directive.split(|&b| b == b'=').next().unwrap_or_default();
+    trim_ows(name)
 }
 
 /// Why a response may not answer a later request.
@@ -179,13 +154,14 @@ impl fmt::Display for NotReusable {
 /// # Examples
 ///
 /// ```
-/// use liveshell::prefetch::{FetchOutcome, ResponseHead};
+/// use liveshell::coordinator::{FetchOutcome, ResponseHead};
 ///
 /// let done = FetchOutcome::Response(ResponseHead::new(200, [("cache-control", "no-store")]));
 /// let failed = FetchOutcome::NetworkError;
 /// # let _ = (done, failed);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[non_exhaustive]
 pub enum FetchOutcome {
     /// A response arrived (any status). A 5xx or 429 counts as a failure for the back-off;
@@ -262,6 +238,30 @@ mod tests {
             Err(NotReusable::VaryCookieWithSetCookie)
         );
         assert_eq!(vary("Accept", true), Ok(()));
+    }
+
+    #[test]
+    fn values_that_are_not_utf8_are_read_as_bytes() {
+        let head = |cc: &[u8], vary: &[u8]| {
+            ResponseHead::new(
+                200,
+                [
+                    ("Cache-Control", cc),
+                    ("Vary", vary),
+                    ("Set-Cookie", b"n=\xff".as_slice()),
+                ],
+            )
+            .reusability()
+        };
+        assert_eq!(
+            head(b"\xfe, no-store", b"Accept"),
+            Err(NotReusable::NoStore)
+        );
+        assert_eq!(head(b"private=\"\xe9, no-store\"", b"\xff"), Ok(()));
+        assert_eq!(
+            head(b"max-age=1", b"\xff, Cookie"),
+            Err(NotReusable::VaryCookieWithSetCookie)
+        );
     }
 
     #[test]

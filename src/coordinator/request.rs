@@ -1,11 +1,10 @@
-//! The coordinator's vocabulary: request kinds, answers, tickets, waiters, events, errors.
+//! What a request asks and what the host does next: request kinds, answers, refusals, tickets
+//! and waiters.
 
 use std::fmt;
 
-use url::Url;
-
 use super::response::NotReusable;
-use crate::prefetch::GuardError;
+use crate::prefetch::guard::GuardError;
 use crate::time::Instant;
 
 /// Who asks for a URL.
@@ -51,7 +50,7 @@ pub enum Start {
 pub enum RefuseReason {
     /// `max_in_flight` fetches are in flight; try again later.
     Busy,
-    /// The URL fails the prefetch [`guard`](crate::prefetch::guard) against the coordinator's
+    /// The URL fails the prefetch [`guard`](crate::prefetch::guard()) against the coordinator's
     /// scope (unparseable, not `http(s)`, cross-origin, credentials, smuggling).
     Url(GuardError),
     /// The last fetch of this URL failed; prefetching is allowed again at `until`.
@@ -89,6 +88,7 @@ impl fmt::Display for RefuseReason {
 ///
 /// Tickets are never reused by a coordinator. `Copy`, so a host can key its own table by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct FetchTicket(pub(crate) u64);
 
 impl fmt::Display for FetchTicket {
@@ -119,102 +119,4 @@ impl fmt::Display for Waiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "waiter#{}", self.id)
     }
-}
-
-/// The lifecycle state of one URL, from [`Coordinator::state`](super::Coordinator::state).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EntryState {
-    /// A fetch is in flight; requests join it.
-    InFlight,
-    /// A reusable response is held by the host; requests are answered [`Start::Cached`]
-    /// before `until`.
-    Fresh {
-        /// The end of the fresh window (exclusive).
-        until: Instant,
-    },
-    /// The fresh window has passed: the next request fetches again.
-    Stale,
-    /// The last fetch failed; prefetches are refused before `until`.
-    Failed {
-        /// When prefetching is allowed again.
-        until: Instant,
-        /// Consecutive failures (the back-off doubles with each).
-        failures: u32,
-    },
-    /// The last response was not reusable; prefetches are refused before `until`.
-    NotReusable {
-        /// Why.
-        reason: NotReusable,
-        /// When the entry is forgotten.
-        until: Instant,
-    },
-}
-
-/// Something the host may want to act on, drained with
-/// [`Coordinator::poll_event`](super::Coordinator::poll_event).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CoordinatorEvent {
-    /// A fetch that a prefetch started or joined returned a response that cannot be reused:
-    /// stop prefetching `url` (the coordinator refuses its prefetches for one fresh window).
-    NotReusable {
-        /// The key.
-        url: Url,
-        /// Why.
-        reason: NotReusable,
-    },
-    /// A fresh entry's window ended ([`handle_timeout`](super::Coordinator::handle_timeout)):
-    /// the host may drop its stored response.
-    Expired {
-        /// The key.
-        url: Url,
-    },
-    /// The least recently used entry was dropped to stay within `max_entries`: the host may
-    /// drop its stored response.
-    Evicted {
-        /// The key.
-        url: Url,
-    },
-    /// A real request with an unsafe method (`POST`, `PUT`, ...) dropped the entry: the host
-    /// should drop its stored response.
-    Invalidated {
-        /// The key.
-        url: Url,
-    },
-}
-
-impl fmt::Display for CoordinatorEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotReusable { url, reason } => write!(f, "not reusable: {url} ({reason})"),
-            Self::Expired { url } => write!(f, "expired: {url}"),
-            Self::Evicted { url } => write!(f, "evicted: {url}"),
-            Self::Invalidated { url } => write!(f, "invalidated: {url}"),
-        }
-    }
-}
-
-/// Why the coordinator could not be built or could not accept a report.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CoordinatorError {
-    /// The scope URL did not parse.
-    #[error("the scope url does not parse: {reason}")]
-    ScopeUrl {
-        /// The `url` crate's parse error, as text.
-        reason: String,
-    },
-    /// The scope URL is not `http` or `https`.
-    #[error("the scope url scheme `{scheme}` is not http or https")]
-    ScopeScheme {
-        /// The scope's scheme.
-        scheme: String,
-    },
-    /// The ticket is not in flight: already completed, or from another coordinator.
-    #[error("{ticket} is not in flight")]
-    UnknownTicket {
-        /// The ticket.
-        ticket: FetchTicket,
-    },
 }

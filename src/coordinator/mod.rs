@@ -1,29 +1,56 @@
-//! The prefetch [`Coordinator`]: one fetch per URL, reusable responses only, a lifecycle per
-//! URL (Qwik's "Avoiding Duplicate Requests", seed 003).
+//! The fetch coordinator: one fetch per URL, reusable responses only, a lifecycle per URL
+//! (Qwik's "Avoiding Duplicate Requests", seed 003).
 //!
-//! [`IntentPrefetch`](super::IntentPrefetch) decides *when* to prefetch; the coordinator is
-//! the Sans-IO core a service worker (or any HTTP client) wraps around *every* fetch, prefetch
-//! or real, so that a prefetch in flight and the click that follows share one network request,
-//! a fresh response answers at once, and a prefetch that could never be used is not repeated.
+//! [`IntentPrefetch`](crate::prefetch::IntentPrefetch) decides *when* to prefetch; the
+//! [`Coordinator`] is the Sans-IO core a service worker (or any HTTP client) wraps around
+//! *every* fetch, prefetch or real, so that a prefetch in flight and the click that follows
+//! share one network request, a fresh response answers at once, and a prefetch that could never
+//! be used is not repeated. Its URL rule is the prefetch [`guard`](crate::prefetch::guard()).
+//!
+//! # Drive loop
+//!
+//! 1. Feed an input: [`request`](Coordinator::request) (or
+//!    [`request_with_method`](Coordinator::request_with_method)) for every request,
+//!    [`complete`](Coordinator::complete) when a fetch ends (answer every returned
+//!    [`Waiter`]), [`invalidate`](Coordinator::invalidate) or [`clear`](Coordinator::clear)
+//!    after a mutation; or all of them as an [`Input`] to
+//!    [`handle_input`](Coordinator::handle_input).
+//! 2. Drain [`poll_event`](Coordinator::poll_event) until `None`.
+//! 3. Wait for the next input or for [`poll_timeout`](Coordinator::poll_timeout), whichever
+//!    comes first; at the deadline call [`handle_timeout`](Coordinator::handle_timeout).
+//! 4. Repeat.
+//!
+//! # Time rules
+//!
+//! Every input takes `now`; the coordinator never reads a clock. See the
+//! [`Coordinator`]'s time rules.
 
-mod config;
+mod error;
+mod event;
+mod input;
+mod options;
+mod request;
 mod response;
-mod types;
+mod state;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use lru::LruCache;
 use url::Url;
 
-use super::guard::{HttpUrlError, guard, parse_http};
-use crate::time::Instant;
+use crate::deadline::Deadlines;
+use crate::ledger::Ledger;
+use crate::prefetch::guard::{GuardError, HttpUrlError, guard, parse_http};
+use crate::time::{Instant, Timed};
 
-pub use config::CoordinatorConfig;
+pub use error::CoordinatorError;
+pub use event::CoordinatorEvent;
+pub use input::{Input, Reply};
+pub use options::CoordinatorOptions;
+pub use request::{FetchTicket, Kind, RefuseReason, Start, Waiter};
 pub use response::{FetchOutcome, NotReusable, ResponseHead};
-pub use types::{
-    CoordinatorError, CoordinatorEvent, EntryState, FetchTicket, Kind, RefuseReason, Start, Waiter,
-};
+pub use state::EntryState;
 
 /// What the coordinator remembers about a URL that is not in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,16 +83,13 @@ impl Entry {
     }
 }
 
-/// One fetch the host is performing.
+/// One fetch the host is performing; the ledger keeps its key (`None` for a pass-through
+/// fetch: a real request the coordinator does not coordinate, a URL outside the guard or a
+/// method other than `GET`) and indexes it while it is joinable. `invalidate`, `clear` and
+/// unsafe methods detach it from the index: the response may predate the change, so it is
+/// still delivered to its waiters but never recorded, and the next request fetches anew.
 #[derive(Debug, Clone)]
 struct Flight {
-    /// The key, or `None` for a pass-through fetch (a real request the coordinator does not
-    /// coordinate: a URL outside the guard, or a method other than `GET`).
-    key: Option<Url>,
-    /// Whether new requests for the key join it. Cleared when `invalidate`, `clear` or an
-    /// unsafe method drops the key: the response may predate the change, so it is still
-    /// delivered to its waiters but never recorded, and the next request fetches anew.
-    joinable: bool,
     /// Whether a prefetch started or joined it (its non-reusable result is then reported).
     prefetch: bool,
     /// Consecutive failures before this fetch, for the back-off.
@@ -79,7 +103,7 @@ struct Flight {
 /// # Rules
 ///
 /// 1. **One fetch per key.** The key is the URL resolved against the coordinator's scope with
-///    its fragment dropped: the prefetch [`guard`](super::guard) and its normalisation. While a
+///    its fragment dropped: the prefetch [`guard`](crate::prefetch::guard()) and its normalisation. While a
 ///    key is in flight every further request for it, of any [`Kind`], gets
 ///    [`Start::Join`]; [`complete`](Self::complete) returns all of them, whatever the outcome
 ///    (a failure included), so no waiter is lost.
@@ -153,11 +177,11 @@ struct Flight {
 /// A hover prefetch, then the click that joins it: one fetch.
 ///
 /// ```
-/// use liveshell::prefetch::{Coordinator, CoordinatorConfig, FetchOutcome, Kind, ResponseHead, Start};
+/// use liveshell::coordinator::{Coordinator, CoordinatorOptions, FetchOutcome, Kind, ResponseHead, Start};
 /// use liveshell::time::{Clock, SystemClock};
 ///
 /// let t0 = SystemClock.now();
-/// let mut c = Coordinator::new("https://shop.example/", CoordinatorConfig::default()).unwrap();
+/// let mut c = Coordinator::new("https://shop.example/", CoordinatorOptions::default()).unwrap();
 /// let Start::Fetch(ticket) = c.request(t0, "/cart/", Kind::Prefetch) else { panic!() };
 /// let Start::Join(click) = c.request(t0, "/cart/#top", Kind::Navigation) else { panic!() };
 ///
@@ -167,13 +191,13 @@ struct Flight {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Coordinator {
-    config: CoordinatorConfig,
+    options: CoordinatorOptions,
     scope: Url,
     entries: LruCache<Url, Entry>,
-    deadlines: BTreeSet<(Instant, Url)>,
-    flights: BTreeMap<u64, Flight>,
-    joinable: HashMap<Url, u64>,
-    next_ticket: u64,
+    /// The deadline of each settled entry that has one ([`Entry::deadline`]).
+    deadlines: Deadlines<Url>,
+    /// The fetches in flight, each joinable one indexed under its key.
+    flights: Ledger<Flight>,
     next_waiter: u64,
     events: VecDeque<CoordinatorEvent>,
 }
@@ -190,27 +214,26 @@ impl Coordinator {
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{Coordinator, CoordinatorConfig, CoordinatorError};
+    /// use liveshell::coordinator::{Coordinator, CoordinatorOptions, CoordinatorError};
     ///
-    /// assert!(Coordinator::new("https://shop.example/app/", CoordinatorConfig::default()).is_ok());
+    /// assert!(Coordinator::new("https://shop.example/app/", CoordinatorOptions::default()).is_ok());
     /// assert_eq!(
-    ///     Coordinator::new("file:///x", CoordinatorConfig::default()).unwrap_err(),
+    ///     Coordinator::new("file:///x", CoordinatorOptions::default()).unwrap_err(),
     ///     CoordinatorError::ScopeScheme { scheme: "file".into() }
     /// );
     /// ```
-    pub fn new(scope: &str, config: CoordinatorConfig) -> Result<Self, CoordinatorError> {
+    pub fn new(scope: &str, options: CoordinatorOptions) -> Result<Self, CoordinatorError> {
         let scope = parse_http(None, scope).map_err(|e| match e {
             HttpUrlError::Unparseable(reason) => CoordinatorError::ScopeUrl { reason },
             HttpUrlError::Scheme(scheme) => CoordinatorError::ScopeScheme { scheme },
         })?;
+        options.validate()?;
         Ok(Self {
-            entries: LruCache::new(config.max_entries()),
-            config,
+            entries: LruCache::new(options.max_entries),
+            options,
             scope,
-            deadlines: BTreeSet::new(),
-            flights: BTreeMap::new(),
-            joinable: HashMap::new(),
-            next_ticket: 0,
+            deadlines: Deadlines::default(),
+            flights: Ledger::default(),
             next_waiter: 0,
             events: VecDeque::new(),
         })
@@ -220,6 +243,7 @@ impl Coordinator {
     ///
     /// The same as [`request_with_method`](Self::request_with_method) with `"GET"`. See the
     /// [rules](Self#rules) for the answers.
+    #[must_use]
     pub fn request(&mut self, now: Instant, url: &str, kind: Kind) -> Start {
         self.request_with_method(now, "GET", url, kind)
     }
@@ -234,19 +258,20 @@ impl Coordinator {
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{Coordinator, CoordinatorConfig, CoordinatorEvent, FetchOutcome, Kind, ResponseHead, Start};
+    /// use liveshell::coordinator::{Coordinator, CoordinatorOptions, CoordinatorEvent, FetchOutcome, Kind, ResponseHead, Start};
     /// use liveshell::time::{Clock, SystemClock};
     ///
     /// let t0 = SystemClock.now();
-    /// let mut c = Coordinator::new("https://shop.example/", CoordinatorConfig::default()).unwrap();
+    /// let mut c = Coordinator::new("https://shop.example/", CoordinatorOptions::default()).unwrap();
     /// let Start::Fetch(t) = c.request(t0, "/cart/", Kind::Prefetch) else { panic!() };
-    /// c.complete(t0, t, FetchOutcome::Response(ResponseHead::new(200, [("", "")])));
+    /// assert!(c.complete(t0, t, FetchOutcome::Response(ResponseHead::new(200, [("", "")]))).is_empty());
     ///
     /// // A form posts to /cart/: the cached cart is dropped, the POST itself passes through.
     /// assert!(matches!(c.request_with_method(t0, "POST", "/cart/", Kind::Navigation), Start::Fetch(_)));
     /// assert!(matches!(c.poll_event(), Some(CoordinatorEvent::Invalidated { .. })));
     /// assert!(matches!(c.request(t0, "/cart/", Kind::Navigation), Start::Fetch(_)));
     /// ```
+    #[must_use]
     pub fn request_with_method(
         &mut self,
         now: Instant,
@@ -270,7 +295,7 @@ impl Coordinator {
             }
             return self.start(None, kind, 0);
         }
-        if let Some(&id) = self.joinable.get(&key) {
+        if let Some(id) = self.flights.lookup(&key) {
             let waiter = Waiter {
                 id: self.next_waiter,
                 kind,
@@ -278,8 +303,8 @@ impl Coordinator {
             self.next_waiter += 1;
             let flight = self
                 .flights
-                .get_mut(&id)
-                .expect("every joinable key names a flight in flight");
+                .get_mut(id)
+                .expect("the ledger indexes only fetches in flight");
             flight.waiters.push(waiter);
             flight.prefetch |= !real;
             return Start::Join(waiter);
@@ -294,7 +319,7 @@ impl Coordinator {
             }
             _ => {}
         }
-        if !real && self.flights.len() >= self.config.max_in_flight().get() {
+        if !real && self.flights.len() >= self.options.max_in_flight.get() {
             return Start::Refused(RefuseReason::Busy);
         }
         let prior_failures = match self.take(&key) {
@@ -310,6 +335,7 @@ impl Coordinator {
     /// The outcome settles the key's state (see the [rules](Self#rules)). A ticket that is not
     /// in flight returns no waiters and changes nothing; use
     /// [`try_complete`](Self::try_complete) to tell.
+    #[must_use]
     pub fn complete(
         &mut self,
         now: Instant,
@@ -331,11 +357,12 @@ impl Coordinator {
         ticket: FetchTicket,
         outcome: FetchOutcome,
     ) -> Result<Vec<Waiter>, CoordinatorError> {
-        let flight = self
+        let finished = self
             .flights
-            .remove(&ticket.0)
+            .finish(ticket.0)
             .ok_or(CoordinatorError::UnknownTicket { ticket })?;
-        let Some(key) = flight.key else {
+        let flight = finished.value;
+        let Some(key) = finished.url else {
             return Ok(flight.waiters);
         };
         let verdict = match &outcome {
@@ -348,17 +375,16 @@ impl Coordinator {
                 reason,
             });
         }
-        if flight.joinable {
-            self.joinable.remove(&key);
+        if finished.indexed {
             let entry = if outcome.is_failure() {
                 let failures = flight.prior_failures.saturating_add(1);
                 Some(Entry::Failed {
-                    until: after(now, self.config.backoff_after(failures)),
+                    until: after(now, self.options.backoff_after(failures)),
                     failures,
                     armed: true,
                 })
             } else {
-                let until = after(now, self.config.fresh());
+                let until = after(now, self.options.fresh);
                 verdict.map(|v| match v {
                     Ok(()) => Entry::Fresh { until },
                     Err(reason) => Entry::NotReusable { reason, until },
@@ -375,18 +401,14 @@ impl Coordinator {
     /// of a fresh window, back-off or non-reusable mark.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadlines.first().map(|&(deadline, _)| deadline)
+        self.deadlines.next()
     }
 
     /// Applies every deadline at or before `now`: `Fresh` becomes `Stale` (reported as
     /// [`CoordinatorEvent::Expired`]), a back-off is disarmed, a non-reusable mark is
     /// forgotten. Early calls are no-ops.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some((deadline, key)) = self.deadlines.first().cloned() {
-            if deadline > now {
-                break;
-            }
-            self.deadlines.pop_first();
+        while let Some((key, _)) = self.deadlines.pop_due(now) {
             match self.entries.peek_mut(&key) {
                 Some(entry @ Entry::Fresh { .. }) => {
                     *entry = Entry::Stale;
@@ -411,20 +433,16 @@ impl Coordinator {
     /// Drops what the coordinator knows about `url` (a mutation made it out of date); a fetch
     /// in flight is detached (see [Invalidation](Self#invalidation-while-in-flight)). Returns
     /// whether there was anything to drop; a URL failing the guard has nothing.
-    pub fn invalidate(&mut self, url: &str) -> bool {
+    pub fn invalidate(&mut self, _now: Instant, url: &str) -> bool {
         guard(&self.scope, url).is_ok_and(|key| self.drop_key(&key))
     }
 
     /// Forgets every entry and detaches every fetch in flight. Fetches in flight still count
     /// towards the cap and their `complete` still returns their waiters; queued events stay.
-    pub fn clear(&mut self) {
+    pub fn clear(&mut self, _now: Instant) {
         self.entries.clear();
         self.deadlines.clear();
-        for (_, id) in self.joinable.drain() {
-            if let Some(flight) = self.flights.get_mut(&id) {
-                flight.joinable = false;
-            }
-        }
+        self.flights.detach_all();
     }
 
     /// The state of `url` at `now`, without touching its recency; `None` if nothing is known
@@ -432,7 +450,7 @@ impl Coordinator {
     #[must_use]
     pub fn state(&self, now: Instant, url: &str) -> Option<EntryState> {
         let key = guard(&self.scope, url).ok()?;
-        if self.joinable.contains_key(&key) {
+        if self.flights.lookup(&key).is_some() {
             return Some(EntryState::InFlight);
         }
         Some(match *self.entries.peek(&key)? {
@@ -449,23 +467,23 @@ impl Coordinator {
     }
 
     /// The key `url` is coordinated under: resolved against the scope, fragment dropped, as
-    /// [`guard`](super::guard) gives it. A host stores a reusable response under this key and
+    /// [`guard`](crate::prefetch::guard()) gives it. A host stores a reusable response under this key and
     /// answers [`Start::Cached`] from it.
     ///
     /// # Errors
     ///
-    /// The [`GuardError`](super::GuardError) of a URL the coordinator does not coordinate.
+    /// The [`GuardError`] of a URL the coordinator does not coordinate.
     ///
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{Coordinator, CoordinatorConfig};
+    /// use liveshell::coordinator::{Coordinator, CoordinatorOptions};
     ///
-    /// let c = Coordinator::new("https://shop.example/app/", CoordinatorConfig::default()).unwrap();
+    /// let c = Coordinator::new("https://shop.example/app/", CoordinatorOptions::default()).unwrap();
     /// assert_eq!(c.key("cart?x=1#top").unwrap().as_str(), "https://shop.example/app/cart?x=1");
     /// assert!(c.key("https://cdn.example/app.js").is_err());
     /// ```
-    pub fn key(&self, url: &str) -> Result<Url, super::GuardError> {
+    pub fn key(&self, url: &str) -> Result<Url, GuardError> {
         guard(&self.scope, url)
     }
 
@@ -493,41 +511,29 @@ impl Coordinator {
         self.entries.is_empty()
     }
 
-    /// The configuration.
+    /// The options it was built with.
     #[must_use]
-    pub const fn config(&self) -> &CoordinatorConfig {
-        &self.config
+    pub const fn options(&self) -> &CoordinatorOptions {
+        &self.options
     }
 
     /// Starts a fetch (keyed and joinable, or pass-through) and returns its ticket.
     fn start(&mut self, key: Option<Url>, kind: Kind, prior_failures: u32) -> Start {
-        let id = self.next_ticket;
-        self.next_ticket += 1;
-        if let Some(key) = &key {
-            self.joinable.insert(key.clone(), id);
-        }
-        self.flights.insert(
-            id,
-            Flight {
-                joinable: key.is_some(),
-                key,
-                prefetch: !kind.is_real(),
-                prior_failures,
-                waiters: Vec::new(),
-            },
-        );
-        Start::Fetch(FetchTicket(id))
+        let flight = Flight {
+            prefetch: !kind.is_real(),
+            prior_failures,
+            waiters: Vec::new(),
+        };
+        Start::Fetch(FetchTicket(self.flights.start(key, flight)))
     }
 
     /// Records `entry` for `key` (not present), reporting the entry evicted to make room.
     fn put(&mut self, key: Url, entry: Entry) {
         if let Some(deadline) = entry.deadline() {
-            self.deadlines.insert((deadline, key.clone()));
+            self.deadlines.arm(key.clone(), deadline);
         }
-        if let Some((old, evicted)) = self.entries.push(key, entry) {
-            if let Some(deadline) = evicted.deadline() {
-                self.deadlines.remove(&(deadline, old.clone()));
-            }
+        if let Some((old, _)) = self.entries.push(key, entry) {
+            self.deadlines.cancel(&old);
             self.events
                 .push_back(CoordinatorEvent::Evicted { url: old });
         }
@@ -536,22 +542,48 @@ impl Coordinator {
     /// Removes and returns `key`'s entry with its deadline.
     fn take(&mut self, key: &Url) -> Option<Entry> {
         let entry = self.entries.pop(key)?;
-        if let Some(deadline) = entry.deadline() {
-            self.deadlines.remove(&(deadline, key.clone()));
-        }
+        self.deadlines.cancel(key);
         Some(entry)
     }
 
     /// Drops `key`'s entry and detaches its fetch in flight; returns whether either existed.
     fn drop_key(&mut self, key: &Url) -> bool {
         let had_entry = self.take(key).is_some();
-        let detached = self.joinable.remove(key).is_some_and(|id| {
-            if let Some(flight) = self.flights.get_mut(&id) {
-                flight.joinable = false;
-            }
-            true
-        });
+        let detached = self.flights.detach(key);
         had_entry || detached
+    }
+}
+
+impl Coordinator {
+    /// Applies one [`Input`] at `now`: the method it names, its answer as a [`Reply`].
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Reply {
+        match input {
+            Input::Request { method, url, kind } => {
+                Reply::Start(self.request_with_method(now, method, url, kind))
+            }
+            Input::Complete { ticket, outcome } => {
+                Reply::Waiters(self.complete(now, ticket, outcome))
+            }
+            Input::Invalidate { url } => Reply::Invalidated(self.invalidate(now, url)),
+            Input::Clear => {
+                self.clear(now);
+                Reply::Done
+            }
+            Input::Timeout => {
+                self.handle_timeout(now);
+                Reply::Done
+            }
+        }
+    }
+}
+
+impl Timed for Coordinator {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
     }
 }
 

@@ -9,8 +9,8 @@ use crate::time::{Clock, SystemClock};
 
 const SCOPE: &str = "https://shop.example/";
 
-fn coordinator(config: CoordinatorConfig) -> Coordinator {
-    Coordinator::new(SCOPE, config).expect("a valid scope")
+fn coordinator(options: CoordinatorOptions) -> Coordinator {
+    Coordinator::new(SCOPE, options).expect("a valid scope")
 }
 
 fn ok() -> FetchOutcome {
@@ -18,7 +18,7 @@ fn ok() -> FetchOutcome {
 }
 
 fn head(status: u16, headers: &[(&str, &str)]) -> FetchOutcome {
-    FetchOutcome::Response(ResponseHead::new(status, headers.iter().copied()))
+    FetchOutcome::Response(ResponseHead::new(status, headers))
 }
 
 fn fetch(c: &mut Coordinator, now: Instant, url: &str, kind: Kind) -> FetchTicket {
@@ -48,7 +48,7 @@ fn secs(n: u64) -> Duration {
 #[test]
 fn prefetch_and_click_share_one_fetch_and_every_waiter_is_returned() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
     let w1 = join(&mut c, t0, "/a#x", Kind::Navigation);
     let w2 = join(&mut c, t0, "https://shop.example/a", Kind::Fetch);
@@ -63,7 +63,7 @@ fn prefetch_and_click_share_one_fetch_and_every_waiter_is_returned() {
 #[test]
 fn a_failed_fetch_returns_every_waiter_with_the_failure() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
     let w = join(&mut c, t0, "/a", Kind::Navigation);
     assert_eq!(c.complete(t0, ticket, FetchOutcome::NetworkError), vec![w]);
@@ -76,7 +76,7 @@ fn a_failed_fetch_returns_every_waiter_with_the_failure() {
 #[test]
 fn completing_a_ticket_twice_is_a_typed_error_and_a_no_op() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Navigation);
     assert_eq!(c.try_complete(t0, ticket, ok()), Ok(vec![]));
     assert_eq!(
@@ -114,9 +114,9 @@ fn only_a_reusable_response_answers_cached() {
         ("/vc-no-set", head(200, &[("Vary", "Cookie")]), None),
     ];
     for (url, outcome, verdict) in cases {
-        let mut c = coordinator(CoordinatorConfig::default());
+        let mut c = coordinator(CoordinatorOptions::default());
         let ticket = fetch(&mut c, t0, url, Kind::Prefetch);
-        c.complete(t0, ticket, outcome.clone());
+        assert!(c.complete(t0, ticket, outcome.clone()).is_empty());
         let again = c.request(t0 + secs(1), url, Kind::Navigation);
         match verdict {
             None => assert_eq!(again, Start::Cached, "{url}"),
@@ -139,9 +139,12 @@ fn only_a_reusable_response_answers_cached() {
 #[test]
 fn a_non_reusable_prefetch_result_stops_prefetches_for_one_fresh_window() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/p", Kind::Prefetch);
-    c.complete(t0, ticket, head(200, &[("Cache-Control", "no-store")]));
+    assert!(
+        c.complete(t0, ticket, head(200, &[("Cache-Control", "no-store")]))
+            .is_empty()
+    );
     let until = t0 + secs(300);
     assert_eq!(
         c.request(t0 + secs(299), "/p", Kind::Prefetch),
@@ -162,9 +165,12 @@ fn a_non_reusable_prefetch_result_stops_prefetches_for_one_fresh_window() {
 #[test]
 fn a_non_reusable_result_of_real_requests_only_is_not_reported() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/r", Kind::Navigation);
-    c.complete(t0, ticket, head(200, &[("Vary", "*")]));
+    assert!(
+        c.complete(t0, ticket, head(200, &[("Vary", "*")]))
+            .is_empty()
+    );
     assert_eq!(events(&mut c), []);
 }
 
@@ -173,9 +179,9 @@ fn a_non_reusable_result_of_real_requests_only_is_not_reported() {
 #[test]
 fn fresh_turns_stale_exactly_at_the_end_of_the_window() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     let until = t0 + secs(300);
     assert_eq!(c.state(t0, "/a"), Some(EntryState::Fresh { until }));
     assert_eq!(c.poll_timeout(), Some(until));
@@ -199,9 +205,9 @@ fn fresh_turns_stale_exactly_at_the_end_of_the_window() {
 #[test]
 fn a_fresh_window_ends_even_without_handle_timeout() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Fetch);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     assert!(matches!(
         c.request(t0 + secs(300), "/a", Kind::Fetch),
         Start::Fetch(_)
@@ -216,11 +222,11 @@ fn a_fresh_window_ends_even_without_handle_timeout() {
 #[test]
 fn failures_back_off_doubling_and_only_prefetches_wait() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let mut now = t0;
     for (n, backoff) in [(1, 30), (2, 60), (3, 120)] {
         let ticket = fetch(&mut c, now, "/f", Kind::Prefetch);
-        c.complete(now, ticket, head(503, &[]));
+        assert!(c.complete(now, ticket, head(503, &[])).is_empty());
         let until = now + secs(backoff);
         assert_eq!(
             c.state(now, "/f"),
@@ -233,7 +239,7 @@ fn failures_back_off_doubling_and_only_prefetches_wait() {
         now = until;
     }
     let ticket = fetch(&mut c, t0, "/f", Kind::Navigation);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     assert!(
         matches!(c.state(t0, "/f"), Some(EntryState::Fresh { .. })),
         "success resets"
@@ -243,14 +249,17 @@ fn failures_back_off_doubling_and_only_prefetches_wait() {
 #[test]
 fn backoff_timer_disarms_without_forgetting_the_failure_count() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/f", Kind::Prefetch);
-    c.complete(t0, ticket, FetchOutcome::NetworkError);
+    assert!(
+        c.complete(t0, ticket, FetchOutcome::NetworkError)
+            .is_empty()
+    );
     assert_eq!(c.poll_timeout(), Some(t0 + secs(30)));
     c.handle_timeout(t0 + secs(30));
     assert_eq!(c.poll_timeout(), None);
     let ticket = fetch(&mut c, t0 + secs(30), "/f", Kind::Prefetch);
-    c.complete(t0 + secs(30), ticket, head(429, &[]));
+    assert!(c.complete(t0 + secs(30), ticket, head(429, &[])).is_empty());
     assert_eq!(
         c.state(t0 + secs(30), "/f"),
         Some(EntryState::Failed {
@@ -263,16 +272,16 @@ fn backoff_timer_disarms_without_forgetting_the_failure_count() {
 #[test]
 fn invalidate_drops_the_entry_and_detaches_a_fetch_in_flight() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let done = fetch(&mut c, t0, "/a", Kind::Prefetch);
-    c.complete(t0, done, ok());
-    assert!(c.invalidate("/a#frag"));
-    assert!(!c.invalidate("/a"));
-    assert!(!c.invalidate("https://evil.example/a"));
+    assert!(c.complete(t0, done, ok()).is_empty());
+    assert!(c.invalidate(t0, "/a#frag"));
+    assert!(!c.invalidate(t0, "/a"));
+    assert!(!c.invalidate(t0, "https://evil.example/a"));
 
     let old = fetch(&mut c, t0, "/a", Kind::Prefetch);
     let w_old = join(&mut c, t0, "/a", Kind::Navigation);
-    assert!(c.invalidate("/a"));
+    assert!(c.invalidate(t0, "/a"));
     let new = fetch(&mut c, t0, "/a", Kind::Navigation);
     let w_new = join(&mut c, t0, "/a", Kind::Fetch);
     assert_eq!(c.complete(t0, old, ok()), vec![w_old]);
@@ -288,9 +297,9 @@ fn invalidate_drops_the_entry_and_detaches_a_fetch_in_flight() {
 #[test]
 fn an_unsafe_method_drops_the_entry_and_passes_through() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/cart", Kind::Fetch);
-    c.complete(t0, ticket, ok());
+    assert!(c.complete(t0, ticket, ok()).is_empty());
     let Start::Fetch(head_req) = c.request_with_method(t0, "HEAD", "/cart", Kind::Fetch) else {
         panic!("a HEAD passes through")
     };
@@ -322,11 +331,14 @@ fn an_unsafe_method_drops_the_entry_and_passes_through() {
 #[test]
 fn time_going_backwards_never_panics_or_fires() {
     let t0 = SystemClock.now() + secs(3600);
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let ticket = fetch(&mut c, t0, "/a", Kind::Prefetch);
-    c.complete(t0, ticket, FetchOutcome::NetworkError);
+    assert!(
+        c.complete(t0, ticket, FetchOutcome::NetworkError)
+            .is_empty()
+    );
     let ticket = fetch(&mut c, t0 - secs(60), "/b", Kind::Navigation);
-    c.complete(t0 - secs(60), ticket, ok());
+    assert!(c.complete(t0 - secs(60), ticket, ok()).is_empty());
     c.handle_timeout(t0 - secs(3000));
     assert_eq!(events(&mut c), []);
     assert_eq!(c.request(t0 - secs(3000), "/b", Kind::Fetch), Start::Cached);
@@ -341,20 +353,19 @@ fn time_going_backwards_never_panics_or_fires() {
 #[test]
 fn prefetches_beyond_the_in_flight_cap_are_busy_and_real_requests_are_not() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(
-        CoordinatorConfig::default().with_max_in_flight(NonZeroUsize::new(2).expect("2")),
-    );
+    let mut c =
+        coordinator(CoordinatorOptions::default().max_in_flight(NonZeroUsize::new(2).expect("2")));
     let a = fetch(&mut c, t0, "/a", Kind::Prefetch);
     fetch(&mut c, t0, "/b", Kind::Prefetch);
     assert_eq!(
         c.request(t0, "/c", Kind::Prefetch),
         Start::Refused(RefuseReason::Busy)
     );
-    join(&mut c, t0, "/a", Kind::Prefetch);
+    let joined = join(&mut c, t0, "/a", Kind::Prefetch);
     fetch(&mut c, t0, "/c", Kind::Navigation);
     fetch(&mut c, t0, "https://cdn.example/x.js", Kind::Fetch);
     assert_eq!(c.in_flight(), 4);
-    c.complete(t0, a, ok());
+    assert_eq!(c.complete(t0, a, ok()), [joined]);
     assert_eq!(
         c.request(t0, "/a", Kind::Prefetch),
         Start::Cached,
@@ -369,12 +380,11 @@ fn prefetches_beyond_the_in_flight_cap_are_busy_and_real_requests_are_not() {
 #[test]
 fn the_least_recently_used_entry_is_evicted_and_reported() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(
-        CoordinatorConfig::default().with_max_entries(NonZeroUsize::new(2).expect("2")),
-    );
+    let mut c =
+        coordinator(CoordinatorOptions::default().max_entries(NonZeroUsize::new(2).expect("2")));
     for url in ["/a", "/b"] {
         let t = fetch(&mut c, t0, url, Kind::Prefetch);
-        c.complete(t0, t, ok());
+        assert!(c.complete(t0, t, ok()).is_empty());
     }
     assert_eq!(
         c.request(t0, "/a", Kind::Fetch),
@@ -382,7 +392,7 @@ fn the_least_recently_used_entry_is_evicted_and_reported() {
         "touches /a"
     );
     let t = fetch(&mut c, t0, "/c", Kind::Prefetch);
-    c.complete(t0, t, ok());
+    assert!(c.complete(t0, t, ok()).is_empty());
     let key = c.key("/b").expect("same origin");
     assert_eq!(events(&mut c), [CoordinatorEvent::Evicted { url: key }]);
     assert_eq!(c.len(), 2);
@@ -393,14 +403,13 @@ fn the_least_recently_used_entry_is_evicted_and_reported() {
 #[test]
 fn fetches_in_flight_are_never_evicted_and_keep_their_waiters() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(
-        CoordinatorConfig::default().with_max_entries(NonZeroUsize::new(1).expect("1")),
-    );
+    let mut c =
+        coordinator(CoordinatorOptions::default().max_entries(NonZeroUsize::new(1).expect("1")));
     let slow = fetch(&mut c, t0, "/slow", Kind::Prefetch);
     let w = join(&mut c, t0, "/slow", Kind::Navigation);
     for url in ["/a", "/b", "/c"] {
         let t = fetch(&mut c, t0, url, Kind::Fetch);
-        c.complete(t0, t, ok());
+        assert!(c.complete(t0, t, ok()).is_empty());
     }
     assert_eq!(c.state(t0, "/slow"), Some(EntryState::InFlight));
     assert_eq!(c.complete(t0, slow, ok()), vec![w]);
@@ -410,12 +419,12 @@ fn fetches_in_flight_are_never_evicted_and_keep_their_waiters() {
 #[test]
 fn clear_forgets_entries_but_answers_waiters_in_flight() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     let a = fetch(&mut c, t0, "/a", Kind::Fetch);
-    c.complete(t0, a, ok());
+    assert!(c.complete(t0, a, ok()).is_empty());
     let b = fetch(&mut c, t0, "/b", Kind::Prefetch);
     let w = join(&mut c, t0, "/b", Kind::Navigation);
-    c.clear();
+    c.clear(t0);
     assert!(c.is_empty());
     assert_eq!(c.poll_timeout(), None);
     assert_eq!(c.in_flight(), 1);
@@ -428,7 +437,7 @@ fn clear_forgets_entries_but_answers_waiters_in_flight() {
 #[test]
 fn a_disallowed_url_refuses_a_prefetch_and_passes_a_real_request_through() {
     let t0 = SystemClock.now();
-    let mut c = coordinator(CoordinatorConfig::default());
+    let mut c = coordinator(CoordinatorOptions::default());
     assert!(matches!(
         c.request(t0, "https://evil.example/", Kind::Prefetch),
         Start::Refused(RefuseReason::Url(GuardError::CrossOrigin { .. }))
@@ -453,7 +462,7 @@ fn a_disallowed_url_refuses_a_prefetch_and_passes_a_real_request_through() {
 
 #[test]
 fn a_bad_scope_is_a_typed_error() {
-    let config = CoordinatorConfig::default();
+    let config = CoordinatorOptions::default();
     assert!(matches!(
         Coordinator::new("not a url", config.clone()),
         Err(CoordinatorError::ScopeUrl { .. })
