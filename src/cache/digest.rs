@@ -8,7 +8,8 @@
 
 use std::hash::Hasher;
 
-use siphasher::sip128::{Hasher128, SipHasher13, SipHasher24};
+use siphasher::sip::SipHasher13;
+use siphasher::sip128::{Hasher128, SipHasher24};
 
 use crate::headers::{Headers, trim_ows};
 
@@ -31,17 +32,108 @@ const ABSENT: u8 = 0;
 const PRESENT: u8 = 1;
 const SCOPED_COOKIES: u8 = 2;
 
-fn write_u64(h: &mut impl Hasher, n: u64) {
+fn write_u64(h: &mut Buffered<'_>, n: u64) {
     h.write(&n.to_le_bytes());
 }
 
-fn write_bytes(h: &mut impl Hasher, s: &[u8]) {
+fn write_bytes(h: &mut Buffered<'_>, s: &[u8]) {
     write_u64(h, s.len() as u64);
     h.write(s);
 }
 
 fn finish(h: &Sip128) -> u128 {
     h.finish128().into()
+}
+
+/// Gathers a digest's many small writes (tags, length prefixes, short values) into larger ones:
+/// SipHash reads the same byte stream however it is split, and each `write` has a fixed cost.
+struct Buffered<'h> {
+    h: &'h mut Sip128,
+    buf: [u8; 128],
+    len: usize,
+}
+
+impl<'h> Buffered<'h> {
+    fn new(h: &'h mut Sip128) -> Self {
+        Self {
+            h,
+            buf: [0; 128],
+            len: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.h.write(&self.buf[..self.len]);
+        self.len = 0;
+    }
+}
+
+impl Buffered<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > self.buf.len() {
+            self.flush();
+        }
+        if bytes.len() > self.buf.len() {
+            self.h.write(bytes);
+        } else {
+            self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+    }
+}
+
+impl Drop for Buffered<'_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+/// A field's lines, OWS-trimmed, gathered once (most fields have one line).
+struct Lines<'a> {
+    first: [&'a [u8]; 2],
+    count: usize,
+    more: Vec<&'a [u8]>,
+}
+
+impl<'a> Lines<'a> {
+    fn of(headers: &'a (impl Headers + ?Sized), name: &str) -> Self {
+        let mut lines = Self {
+            first: [&[]; 2],
+            count: 0,
+            more: Vec::new(),
+        };
+        for line in headers.values(name) {
+            let line = trim_ows(line);
+            match lines.first.get_mut(lines.count) {
+                Some(slot) => *slot = line,
+                None => lines.more.push(line),
+            }
+            lines.count += 1;
+        }
+        lines
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.first[..self.count.min(2)]
+            .iter()
+            .chain(&self.more)
+            .copied()
+    }
+}
+
+/// Whether `value` holds CR, LF or NUL, eight bytes at a time (the classic "has a zero byte"
+/// test on the word and on the word xor each of CR and LF): the always-varied values are read
+/// on every `key`, and a cookie is often longer than 64 bytes.
+fn has_control(value: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = ONES << 7;
+    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let mut words = value.chunks_exact(8);
+    let any_word = words.by_ref().any(|word| {
+        let w = u64::from_ne_bytes(word.try_into().expect("chunks_exact(8) yields 8 bytes"));
+        zero_byte(w) | zero_byte(w ^ (ONES * u64::from(b'\r'))) | zero_byte(w ^ (ONES * u64::from(b'\n')))
+    });
+    any_word || words.remainder().iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
 }
 
 /// The values of the cookies named `name` in a `Cookie` field's lines, in order (the lines read
@@ -64,56 +156,56 @@ impl DigestParams<'_> {
     /// sorted, unique, lowercase field names `vary`; the cache keeps one per URL and field set,
     /// so a digest hashes only the request's values.
     pub(crate) fn prefix(&self, url: &str, vary: &[Box<str>]) -> Sip128 {
-        let mut h = Sip128::new_with_key(self.key);
+        let mut state = Sip128::new_with_key(self.key);
+        let mut h = Buffered::new(&mut state);
         h.write(&[TAG_VARIANT]);
         write_bytes(&mut h, url.as_bytes());
         write_u64(&mut h, vary.len() as u64);
         for name in vary {
             write_bytes(&mut h, name.as_bytes());
         }
-        h
+        drop(h);
+        state
     }
 
     /// Finishes a variant digest from its [`prefix`](Self::prefix) with the request's values
     /// for `vary`: each field's lines trimmed and read as one value joined with `", "` (`"; "`
     /// for `Cookie`), length-prefixed, and an absent field tagged apart from an empty one, so
-    /// distinct inputs never share an encoding.
-    pub(crate) fn finish_variant(
+    /// distinct inputs never share an encoding. The first field with a line holding CR, LF or
+    /// NUL is left in `invalid` (its value is digested as it is).
+    pub(crate) fn finish_checked<'v>(
         &self,
-        mut h: Sip128,
+        mut state: Sip128,
         headers: &(impl Headers + ?Sized),
-        vary: &[Box<str>],
+        vary: &'v [Box<str>],
+        invalid: &mut Option<&'v str>,
     ) -> u128 {
+        let mut h = Buffered::new(&mut state);
         for name in vary {
-            let lines = || headers.values(name).map(trim_ows);
+            let lines = Lines::of(headers, name);
+            if invalid.is_none() && lines.iter().any(has_control) {
+                *invalid = Some(name);
+            }
             match (self.cookie_scope, &**name) {
                 (Some(scope), "cookie") => {
                     h.write(&[SCOPED_COOKIES]);
                     write_u64(&mut h, scope.len() as u64);
                     for cookie in scope {
                         write_bytes(&mut h, cookie.as_bytes());
-                        let count = cookie_values(lines(), cookie).count();
+                        let count = cookie_values(lines.iter(), cookie).count();
                         write_u64(&mut h, count as u64);
-                        for v in cookie_values(lines(), cookie) {
+                        for v in cookie_values(lines.iter(), cookie) {
                             write_bytes(&mut h, v);
                         }
                     }
                 }
+                (_, _) if lines.count == 0 => h.write(&[ABSENT]),
                 (_, _) => {
                     let separator: &[u8] = if &**name == "cookie" { b"; " } else { b", " };
-                    let mut count = 0;
-                    let mut len = 0;
-                    for line in lines() {
-                        count += 1;
-                        len += line.len();
-                    }
-                    if count == 0 {
-                        h.write(&[ABSENT]);
-                        continue;
-                    }
+                    let len: usize = lines.iter().map(<[u8]>::len).sum();
                     h.write(&[PRESENT]);
-                    write_u64(&mut h, (len + separator.len() * (count - 1)) as u64);
-                    for (i, line) in lines().enumerate() {
+                    write_u64(&mut h, (len + separator.len() * (lines.count - 1)) as u64);
+                    for (i, line) in lines.iter().enumerate() {
                         if i > 0 {
                             h.write(separator);
                         }
@@ -122,7 +214,18 @@ impl DigestParams<'_> {
                 }
             }
         }
-        finish(&h)
+        drop(h);
+        finish(&state)
+    }
+
+    /// [`finish_checked`](Self::finish_checked) for a caller that reads values as they are.
+    pub(crate) fn finish_variant(
+        &self,
+        state: Sip128,
+        headers: &(impl Headers + ?Sized),
+        vary: &[Box<str>],
+    ) -> u128 {
+        self.finish_checked(state, headers, vary, &mut None)
     }
 
     /// The keyed digest identifying the variant of `url` stored under `vary` for `headers`.
@@ -135,18 +238,20 @@ impl DigestParams<'_> {
         self.finish_variant(self.prefix(url, vary), headers, vary)
     }
 
-    /// A keyed digest of a normalised URL (SipHash-1-3-128: never persisted, so the faster
-    /// rounds): the key of the cache's per-URL index.
-    pub(crate) fn url_id(&self, url: &str) -> u128 {
+    /// A keyed 64-bit digest of a normalised URL (SipHash-1-3: never persisted, and a
+    /// collision only shares an index slot, every match still compares the URL): the key of the
+    /// cache's per-URL index.
+    pub(crate) fn url_id(&self, url: &str) -> u64 {
         let mut h = SipHasher13::new_with_key(self.key);
         h.write(url.as_bytes());
-        h.finish128().into()
+        h.finish()
     }
 
     /// A digest of everything a stored digest depends on besides the request, so a saved cache
     /// is only restored under a configuration that gives the same digests.
     pub(crate) fn fingerprint(&self, always_varied: &[Box<str>]) -> u128 {
-        let mut h = Sip128::new_with_key(self.key);
+        let mut state = Sip128::new_with_key(self.key);
+        let mut h = Buffered::new(&mut state);
         h.write(&[TAG_FINGERPRINT]);
         write_u64(&mut h, always_varied.len() as u64);
         for name in always_varied {
@@ -162,7 +267,8 @@ impl DigestParams<'_> {
                 }
             }
         }
-        finish(&h)
+        drop(h);
+        finish(&state)
     }
 }
 
@@ -235,6 +341,23 @@ mod tests {
     /// Computed by liveshell 7ecaafc (the hand-written SipHash) for the inputs above.
     const STABLE_DIGEST: &str = "f2f83eef9232d4bfcbc2077bbea61d3d";
     const STABLE_FINGERPRINT: &str = "fa4c80278ddd777b66fb90e76fa26d9b";
+
+    #[test]
+    fn control_bytes_are_found_at_every_position() {
+        for len in 0..20 {
+            assert!(!has_control(&vec![b'a'; len]));
+            for at in 0..len {
+                for bad in [b'\r', b'\n', 0] {
+                    let mut v = vec![0x8d; len];
+                    v[at] = bad;
+                    assert!(has_control(&v), "len {len} at {at} byte {bad}");
+                }
+                let mut v = vec![b'x'; len];
+                v[at] = 0x0b;
+                assert!(!has_control(&v));
+            }
+        }
+    }
 
     #[test]
     fn absent_and_empty_headers_digest_differently() {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use lru::{DefaultHasher, LruCache};
 
 use super::digest::Sip128;
-use super::key::{CacheKey, KeyError, PreparedKey, check_values, normalise_url};
+use super::key::{CacheKey, KeyError, PreparedKey, normalise_url};
 use super::options::{CacheOptions, Keying};
 use super::vary::ResponseVary;
 use crate::OptionsError;
@@ -129,7 +129,7 @@ pub(crate) type VarySet = Arc<[Box<str>]>;
 pub(crate) struct Entry<V> {
     pub(crate) url: Arc<str>,
     /// The URL's digest, its key in the index.
-    pub(crate) url_id: u128,
+    pub(crate) url_id: u64,
     pub(crate) vary: VarySet,
     pub(crate) stored_at: Instant,
     /// Store order, newest highest: among several matching variants the newest answers.
@@ -153,10 +153,12 @@ struct VaryUse {
     prefix: Sip128,
 }
 
-/// A stored URL and the `Vary` field sets its variants use.
+/// A stored URL, the `Vary` field sets its variants use, and the digest state for the URL and
+/// the always-varied names (the start of every key of the URL).
 struct UrlUses {
     url: Arc<str>,
     uses: Vec<VaryUse>,
+    always_prefix: Sip128,
 }
 
 /// A TTL/LRU cache of rendered snapshots keyed by URL and `Vary`; see the [module docs](super).
@@ -194,7 +196,7 @@ pub struct SnapshotCache<V> {
     /// Unbounded: the cap and budget are enforced here, so every eviction is reported.
     pub(crate) entries: LruCache<u128, Entry<V>>,
     /// By URL digest.
-    index: HashMap<u128, UrlUses, DefaultHasher>,
+    index: HashMap<u64, UrlUses, DefaultHasher>,
     total_weight: usize,
     pub(crate) next_seq: u64,
     stats: CacheStats,
@@ -338,32 +340,32 @@ impl<V> SnapshotCache<V> {
         headers: &'h H,
     ) -> Result<PreparedKey<'h, H>, KeyError> {
         let params = self.keying.params();
+        let always = &self.keying.always;
         let raw_id = params.url_id(url);
         // A URL stored in exactly this form is already normalised: no parse needed.
-        let (url, url_id) = match self.index.get(&raw_id) {
-            Some(u) if *u.url == *url => (Arc::clone(&u.url), raw_id),
+        let (url, url_id, prefix) = match self.index.get(&raw_id) {
+            Some(u) if *u.url == *url => (Arc::clone(&u.url), raw_id, u.always_prefix.clone()),
             _ => {
                 let normal = normalise_url(url)?;
                 let id = params.url_id(&normal);
                 match self.index.get(&id) {
-                    Some(u) if *u.url == *normal => (Arc::clone(&u.url), id),
-                    _ => (Arc::from(normal), id),
+                    Some(u) if *u.url == *normal => {
+                        (Arc::clone(&u.url), id, u.always_prefix.clone())
+                    }
+                    _ => {
+                        let prefix = params.prefix(&normal, always);
+                        (Arc::from(normal), id, prefix)
+                    }
                 }
             }
         };
-        let always = &self.keying.always;
-        for name in always.iter() {
-            check_values(headers, name)?;
+        let mut invalid = None;
+        let base = params.finish_checked(prefix, headers, always, &mut invalid);
+        if let Some(name) = invalid {
+            return Err(KeyError::InvalidHeaderValue { name: name.into() });
         }
-        let prefix = self.index.get(&url_id).and_then(|u| {
-            u.uses
-                .iter()
-                .find(|use_| Arc::ptr_eq(&use_.vary, always))
-                .map(|use_| use_.prefix.clone())
-        });
-        let prefix = prefix.unwrap_or_else(|| params.prefix(&url, always));
         Ok(PreparedKey {
-            base: params.finish_variant(prefix, headers, always),
+            base,
             url,
             url_id,
             headers,
@@ -392,7 +394,7 @@ impl<V> SnapshotCache<V> {
 
     /// The shared set equal to `names`: the always-varied one, one already in use for the
     /// URL, or a new one.
-    pub(crate) fn shared_set(&self, url_id: u128, names: Vec<Box<str>>) -> VarySet {
+    pub(crate) fn shared_set(&self, url_id: u64, names: Vec<Box<str>>) -> VarySet {
         if *names == *self.keying.always {
             return Arc::clone(&self.keying.always);
         }
@@ -532,7 +534,7 @@ impl<V> SnapshotCache<V> {
     pub(crate) fn push(
         &mut self,
         id: u128,
-        url_id: u128,
+        url_id: u64,
         url: &str,
         vary: VarySet,
         stored_at: Instant,
@@ -551,9 +553,11 @@ impl<V> SnapshotCache<V> {
             }
         }
         let params = self.keying.params();
+        let always = &self.keying.always;
         let u = self.index.entry(url_id).or_insert_with(|| UrlUses {
             url: Arc::from(url),
             uses: Vec::new(),
+            always_prefix: params.prefix(url, always),
         });
         // Shared only when equal: a URL digest collision must not rename an entry.
         let url: Arc<str> = if *u.url == *url {
