@@ -82,7 +82,7 @@ fn hit(c: &mut Criterion) {
         } = filled(n);
         // Each key used before the timing starts, as a host's second lookup of a request would:
         // the digest of the `Accept-Encoding` variant is then remembered in the key.
-        let keys: Vec<PreparedKey<'_, _>> = urls
+        let keys: Vec<PreparedKey<_>> = urls
             .iter()
             .map(|u| cache.key(u, &HEADERS).expect("valid request"))
             .collect();

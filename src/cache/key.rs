@@ -50,7 +50,8 @@ pub enum KeyError {
 /// spaces and tabs and read as one value joined with `", "` (`"; "` for `Cookie`, as HTTP/2
 /// recombines cookie crumbs). An absent header differs from an empty one.
 ///
-/// The key borrows the request's headers and holds the digest of the always-varied headers
+/// The key holds the request's headers (`key(url, &headers)` borrows them; an owned map moves
+/// in) and the digest of the always-varied headers
 /// (computed by `key`). A stored variant that also varies on other fields (the response's
 /// `Vary`) needs the digest of those too: it is computed from the borrowed headers the first time
 /// a lookup or insert needs it and remembered, so however often the key is used no digest is
@@ -73,10 +74,10 @@ pub enum KeyError {
 /// assert!(matches!(cache.key("/relative", &headers), Err(KeyError::InvalidUrl { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct PreparedKey<'h, H: ?Sized> {
+pub struct PreparedKey<H> {
     pub(crate) url: Arc<str>,
     pub(crate) url_id: u64,
-    pub(crate) headers: &'h H,
+    pub(crate) headers: H,
     /// The fingerprint of the digest options the digests below were made under.
     pub(crate) fingerprint: u128,
     /// The digest of the always-varied set.
@@ -85,7 +86,7 @@ pub struct PreparedKey<'h, H: ?Sized> {
     pub(crate) memo: RefCell<Vec<(VarySet, u128)>>,
 }
 
-impl<H: ?Sized> PreparedKey<'_, H> {
+impl<H> PreparedKey<H> {
     /// The normalised URL, the primary key.
     #[must_use]
     pub fn url(&self) -> &str {
@@ -93,7 +94,7 @@ impl<H: ?Sized> PreparedKey<'_, H> {
     }
 }
 
-impl<H: ?Sized> fmt::Debug for PreparedKey<'_, H> {
+impl<H> fmt::Debug for PreparedKey<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PreparedKey")
             .field("url", &self.url)
@@ -241,10 +242,10 @@ pub(crate) mod sealed {
     }
 }
 
-impl<H: Headers + ?Sized> CacheKey for PreparedKey<'_, H> {}
+impl<H: Headers> CacheKey for PreparedKey<H> {}
 
 #[allow(private_interfaces)] // sealed: see the module
-impl<H: Headers + ?Sized> sealed::Sealed for PreparedKey<'_, H> {
+impl<H: Headers> sealed::Sealed for PreparedKey<H> {
     fn url(&self) -> &str {
         &self.url
     }
@@ -261,7 +262,7 @@ impl<H: Headers + ?Sized> sealed::Sealed for PreparedKey<'_, H> {
         let params = keying.params();
         if self.fingerprint != keying.fingerprint {
             // Made by a cache with other digest options: its digests do not apply here.
-            return params.variant(&self.url, self.headers, vary);
+            return params.variant(&self.url, &self.headers, vary);
         }
         if Arc::ptr_eq(vary, &keying.always) || **vary == *keying.always {
             return self.base;
@@ -274,8 +275,8 @@ impl<H: Headers + ?Sized> sealed::Sealed for PreparedKey<'_, H> {
             .map(|(_, digest)| *digest);
         found.unwrap_or_else(|| {
             let digest = match prefix {
-                Some(prefix) => params.finish_variant(prefix.clone(), self.headers, vary),
-                None => params.variant(&self.url, self.headers, vary),
+                Some(prefix) => params.finish_variant(prefix.clone(), &self.headers, vary),
+                None => params.variant(&self.url, &self.headers, vary),
             };
             self.memo.borrow_mut().push((Arc::clone(vary), digest));
             digest

@@ -325,7 +325,8 @@ impl<V> SnapshotCache<V> {
     }
 
     /// Prepares the key of a request: normalises `url`, reads the always-varied headers from
-    /// `headers` and computes their keyed digest, once. Every lookup and insert of the request
+    /// `headers` (any [`Headers`]: `&headers` to lend them, or an owned map) and computes their
+    /// keyed digest, once. Every lookup and insert of the request
     /// then uses the key; see [`PreparedKey`].
     ///
     /// # Errors
@@ -334,11 +335,7 @@ impl<V> SnapshotCache<V> {
     /// for schemes other than `http` and `https`, and [`KeyError::InvalidHeaderValue`] when an
     /// always-varied header holds CR, LF or NUL (the values of other headers are read as they
     /// are, when a stored variant varies on them).
-    pub fn key<'h, H: Headers + ?Sized>(
-        &self,
-        url: &str,
-        headers: &'h H,
-    ) -> Result<PreparedKey<'h, H>, KeyError> {
+    pub fn key<H: Headers>(&self, url: &str, headers: H) -> Result<PreparedKey<H>, KeyError> {
         let params = self.keying.params();
         let always = &self.keying.always;
         let raw_id = params.url_id(url);
@@ -360,7 +357,7 @@ impl<V> SnapshotCache<V> {
             }
         };
         let mut invalid = None;
-        let base = params.finish_checked(prefix, headers, always, &mut invalid);
+        let base = params.finish_checked(prefix, &headers, always, &mut invalid);
         if let Some(name) = invalid {
             return Err(KeyError::InvalidHeaderValue { name: name.into() });
         }
