@@ -154,7 +154,10 @@ fn age_equal_to_ttl_is_fresh_and_one_nanosecond_more_is_stale() {
     let t = t0();
     let mut cache = new_cache(CacheOptions::new([0; 16]).ttl(secs(300)));
     cache.insert(t, &page(&cache, "/x"), &none(), 1).unwrap();
-    assert_eq!(cache.get(t + secs(300), &page(&cache, "/x")), Lookup::Fresh(&1));
+    assert_eq!(
+        cache.get(t + secs(300), &page(&cache, "/x")),
+        Lookup::Fresh(&1)
+    );
     let just_after = t + secs(300) + Duration::from_nanos(1);
     assert_eq!(cache.get(just_after, &page(&cache, "/x")), Lookup::Stale);
     assert_eq!(cache.get(just_after, &page(&cache, "/x")), Lookup::Miss);
@@ -178,7 +181,9 @@ fn v1_put_then_lookup_hits_with_the_stored_value() {
         html: "<div>orders-html</div>",
         version: 3,
     };
-    cache.insert(t, &page(&cache, "/orders"), &none(), v.clone()).unwrap();
+    cache
+        .insert(t, &page(&cache, "/orders"), &none(), v.clone())
+        .unwrap();
     assert_eq!(cache.get(t, &page(&cache, "/orders")), Lookup::Fresh(&v));
 }
 
@@ -193,18 +198,36 @@ fn v3_two_hour_old_entry_is_stale_and_then_gone() {
     // djust reports stale but keeps the entry forever; liveshell removes it on that lookup.
     let t = t0();
     let mut cache = djust_cache();
-    cache.insert(t, &page(&cache, "/stale"), &none(), 1).unwrap();
-    assert_eq!(cache.get(t + secs(7200), &page(&cache, "/stale")), Lookup::Stale);
+    cache
+        .insert(t, &page(&cache, "/stale"), &none(), 1)
+        .unwrap();
+    assert_eq!(
+        cache.get(t + secs(7200), &page(&cache, "/stale")),
+        Lookup::Stale
+    );
     assert!(cache.is_empty());
-    assert_eq!(cache.get(t + secs(7200), &page(&cache, "/stale")), Lookup::Miss);
+    assert_eq!(
+        cache.get(t + secs(7200), &page(&cache, "/stale")),
+        Lookup::Miss
+    );
 }
 
 #[test]
 fn v4_cap_two_evicts_the_oldest_and_reports_it() {
     let t = t0();
     let mut cache = new_cache(CacheOptions::new([0; 16]).max_entries(cap(2)));
-    assert!(cache.insert(t, &page(&cache, "/a"), &none(), 1).unwrap().is_empty());
-    assert!(cache.insert(t, &page(&cache, "/b"), &none(), 2).unwrap().is_empty());
+    assert!(
+        cache
+            .insert(t, &page(&cache, "/a"), &none(), 1)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        cache
+            .insert(t, &page(&cache, "/b"), &none(), 2)
+            .unwrap()
+            .is_empty()
+    );
     let evicted = cache.insert(t, &page(&cache, "/c"), &none(), 3).unwrap();
     assert_eq!(evicted.len(), 1);
     assert_eq!(evicted[0].url, "https://app.test/a");
@@ -217,7 +240,10 @@ fn v5_age_exactly_ttl_hits() {
     let t = t0();
     let mut cache = djust_cache();
     cache.insert(t, &page(&cache, "/p"), &none(), 1).unwrap();
-    assert_eq!(cache.get(t + secs(1800), &page(&cache, "/p")), Lookup::Fresh(&1));
+    assert_eq!(
+        cache.get(t + secs(1800), &page(&cache, "/p")),
+        Lookup::Fresh(&1)
+    );
 }
 
 #[test]
@@ -236,7 +262,9 @@ fn v7_an_earlier_now_is_age_zero_but_the_entry_still_expires() {
     let t = t0();
     let stored = t + secs(10_000);
     let mut cache = djust_cache();
-    cache.insert(stored, &page(&cache, "/p"), &none(), 1).unwrap();
+    cache
+        .insert(stored, &page(&cache, "/p"), &none(), 1)
+        .unwrap();
     assert_eq!(cache.get(t, &page(&cache, "/p")), Lookup::Fresh(&1));
     let past_ttl = stored + secs(1800) + Duration::from_nanos(1);
     assert_eq!(cache.get(past_ttl, &page(&cache, "/p")), Lookup::Stale);
@@ -247,9 +275,17 @@ fn v8_store_time_is_the_insert_now_never_a_client_value() {
     // No client `ts` exists in the API: the entry's age counts from `insert`'s `now`.
     let t = t0();
     let mut cache = djust_cache();
-    cache.insert(t + secs(5), &page(&cache, "/p"), &none(), 1).unwrap();
-    assert_eq!(cache.get(t + secs(1805), &page(&cache, "/p")), Lookup::Fresh(&1));
-    assert_eq!(cache.get(t + secs(1806), &page(&cache, "/p")), Lookup::Stale);
+    cache
+        .insert(t + secs(5), &page(&cache, "/p"), &none(), 1)
+        .unwrap();
+    assert_eq!(
+        cache.get(t + secs(1805), &page(&cache, "/p")),
+        Lookup::Fresh(&1)
+    );
+    assert_eq!(
+        cache.get(t + secs(1806), &page(&cache, "/p")),
+        Lookup::Stale
+    );
 }
 
 #[test]
@@ -366,7 +402,9 @@ fn two_users_and_two_languages_make_four_isolated_variants() {
     let mut keys = Vec::new();
     for user in ["sid=alice", "sid=bob"] {
         for lang in ["en", "fr"] {
-            let k = req(&cache, "https://app.test/inbox",
+            let k = req(
+                &cache,
+                "https://app.test/inbox",
                 &[("Cookie", user), ("Accept-Language", lang)],
             );
             cache
@@ -384,7 +422,11 @@ fn two_users_and_two_languages_make_four_isolated_variants() {
     for (k, want) in &keys {
         assert_eq!(cache.get(t, k), Lookup::Fresh(want));
     }
-    let anonymous = req(&cache, "https://app.test/inbox", &[("Accept-Language", "en")]);
+    let anonymous = req(
+        &cache,
+        "https://app.test/inbox",
+        &[("Accept-Language", "en")],
+    );
     assert_eq!(cache.get(t, &anonymous), Lookup::Miss);
 }
 
@@ -439,11 +481,21 @@ fn absent_header_differs_from_empty_header() {
 fn cookie_scope_ignores_analytics_cookies_but_splits_sessions() {
     let t = t0();
     let mut cache = new_cache(CacheOptions::new([0; 16]).cookie_scope(["sessionid"]));
-    let with_ga = req(&cache, "https://app.test/",
+    let with_ga = req(
+        &cache,
+        "https://app.test/",
         &[("Cookie", "_ga=GA1.1; sessionid=s1")],
     );
-    let other_ga = req(&cache, "https://app.test/", &[("Cookie", "sessionid=s1; _ga=GA9")]);
-    let other_user = req(&cache, "https://app.test/", &[("Cookie", "sessionid=s2; _ga=GA9")]);
+    let other_ga = req(
+        &cache,
+        "https://app.test/",
+        &[("Cookie", "sessionid=s1; _ga=GA9")],
+    );
+    let other_user = req(
+        &cache,
+        "https://app.test/",
+        &[("Cookie", "sessionid=s2; _ga=GA9")],
+    );
     cache.insert(t, &with_ga, &none(), 1).unwrap();
     assert_eq!(cache.get(t, &other_ga), Lookup::Fresh(&1));
     assert_eq!(cache.get(t, &other_user), Lookup::Miss);
@@ -453,7 +505,11 @@ fn cookie_scope_ignores_analytics_cookies_but_splits_sessions() {
 fn keys_and_saves_never_hold_the_raw_cookie() {
     let t = t0();
     let mut cache = new_cache(CacheOptions::new([1; 16]));
-    let k = req(&cache, "https://app.test/", &[("Cookie", "sessionid=TOPSECRET")]);
+    let k = req(
+        &cache,
+        "https://app.test/",
+        &[("Cookie", "sessionid=TOPSECRET")],
+    );
     cache
         .insert(t, &k, &vary("Cookie"), "page".to_string())
         .unwrap();
@@ -483,7 +539,9 @@ fn remove_purge_and_clear() {
     let t = t0();
     let mut cache = new_cache(CacheOptions::new([0; 16]).ttl(secs(10)));
     cache.insert(t, &page(&cache, "/a"), &none(), 1).unwrap();
-    cache.insert(t + secs(5), &page(&cache, "/b"), &none(), 2).unwrap();
+    cache
+        .insert(t + secs(5), &page(&cache, "/b"), &none(), 2)
+        .unwrap();
     assert_eq!(cache.remove(&page(&cache, "/a")), vec![1]);
     assert!(cache.remove(&page(&cache, "/a")).is_empty());
     cache.insert(t, &page(&cache, "/a"), &none(), 3).unwrap();
@@ -508,9 +566,15 @@ fn weigher_rejects_oversized_values_and_evicts_to_the_total_budget() {
             max: 10
         })
     );
-    cache.insert(t, &page(&cache, "/1"), &none(), "x".repeat(8)).unwrap();
-    cache.insert(t, &page(&cache, "/2"), &none(), "x".repeat(8)).unwrap();
-    let evicted = cache.insert(t, &page(&cache, "/3"), &none(), "x".repeat(8)).unwrap();
+    cache
+        .insert(t, &page(&cache, "/1"), &none(), "x".repeat(8))
+        .unwrap();
+    cache
+        .insert(t, &page(&cache, "/2"), &none(), "x".repeat(8))
+        .unwrap();
+    let evicted = cache
+        .insert(t, &page(&cache, "/3"), &none(), "x".repeat(8))
+        .unwrap();
     assert_eq!(evicted[0].url, "https://app.test/1");
     assert_eq!(evicted[0].reason, EvictionReason::Budget);
     assert_eq!(cache.total_weight(), 16);
@@ -521,7 +585,9 @@ fn weigher_rejects_oversized_values_and_evicts_to_the_total_budget() {
 #[test]
 fn save_and_restore_keep_values_ages_and_recency() {
     let t = t0();
-    let config = CacheOptions::new([4; 16]).ttl(secs(100)).max_entries(cap(3));
+    let config = CacheOptions::new([4; 16])
+        .ttl(secs(100))
+        .max_entries(cap(3));
     let mut cache = new_cache(config.clone());
     let alice = req(&cache, "https://app.test/a", &[("Cookie", "sid=alice")]);
     cache.insert(t, &alice, &none(), "a".to_string()).unwrap();
@@ -602,7 +668,9 @@ fn restore_reports_entries_too_old_to_represent_and_over_the_new_cap() {
     let t = t0();
     let config = CacheOptions::new([4; 16]).ttl(Duration::MAX);
     let mut cache = new_cache(config.clone());
-    cache.insert(t, &page(&cache, "/old"), &none(), 1u8).unwrap();
+    cache
+        .insert(t, &page(&cache, "/old"), &none(), 1u8)
+        .unwrap();
     cache.insert(t, &page(&cache, "/b"), &none(), 2u8).unwrap();
     cache.insert(t, &page(&cache, "/c"), &none(), 3u8).unwrap();
     // An age reaching before the earliest instant this platform can represent.
@@ -630,11 +698,17 @@ fn restore_reports_entries_too_old_to_represent_and_over_the_new_cap() {
 fn restore_with_weigher_drops_entries_over_the_new_budgets() {
     let t = t0();
     let config = CacheOptions::new([4; 16]);
-    let mut cache = SnapshotCache::with_weigher(config.clone(), String::len, 10, 30)
-        .expect("valid options");
-    cache.insert(t, &page(&cache, "/big"), &none(), "x".repeat(9)).unwrap();
-    cache.insert(t, &page(&cache, "/a"), &none(), "x".repeat(4)).unwrap();
-    cache.insert(t, &page(&cache, "/b"), &none(), "x".repeat(4)).unwrap();
+    let mut cache =
+        SnapshotCache::with_weigher(config.clone(), String::len, 10, 30).expect("valid options");
+    cache
+        .insert(t, &page(&cache, "/big"), &none(), "x".repeat(9))
+        .unwrap();
+    cache
+        .insert(t, &page(&cache, "/a"), &none(), "x".repeat(4))
+        .unwrap();
+    cache
+        .insert(t, &page(&cache, "/b"), &none(), "x".repeat(4))
+        .unwrap();
     let (restored, dropped) =
         SnapshotCache::restore_with_weigher(config, String::len, 8, 6, t, cache.save(t).cloned())
             .unwrap();
@@ -662,8 +736,12 @@ fn restore_of_a_huge_sequence_number_then_insert_does_not_overflow() {
     assert_ne!(edited, json);
     let saved: SavedCache<u8> = serde_json::from_str(&edited).unwrap();
     let (mut restored, _) = SnapshotCache::restore(config, t, saved).unwrap();
-    restored.insert(t, &page(&restored, "/b"), &none(), 2).unwrap();
-    restored.insert(t, &page(&restored, "/c"), &none(), 3).unwrap();
+    restored
+        .insert(t, &page(&restored, "/b"), &none(), 2)
+        .unwrap();
+    restored
+        .insert(t, &page(&restored, "/c"), &none(), 3)
+        .unwrap();
     assert_eq!(restored.get(t, &page(&cache, "/a")), Lookup::Fresh(&1));
     assert_eq!(restored.len(), 3);
 }

@@ -131,9 +131,15 @@ fn has_control(value: &[u8]) -> bool {
     let mut words = value.chunks_exact(8);
     let any_word = words.by_ref().any(|word| {
         let w = u64::from_ne_bytes(word.try_into().expect("chunks_exact(8) yields 8 bytes"));
-        zero_byte(w) | zero_byte(w ^ (ONES * u64::from(b'\r'))) | zero_byte(w ^ (ONES * u64::from(b'\n')))
+        zero_byte(w)
+            | zero_byte(w ^ (ONES * u64::from(b'\r')))
+            | zero_byte(w ^ (ONES * u64::from(b'\n')))
     });
-    any_word || words.remainder().iter().any(|b| matches!(b, b'\r' | b'\n' | 0))
+    any_word
+        || words
+            .remainder()
+            .iter()
+            .any(|b| matches!(b, b'\r' | b'\n' | 0))
 }
 
 /// The values of the cookies named `name` in a `Cookie` field's lines, in order (the lines read
@@ -322,11 +328,22 @@ mod tests {
     #[test]
     fn digests_are_stable_across_releases() {
         // Saved caches name variants by these digests (format 1): they must never change.
-        let headers = [("Cookie", "sid=1"), ("cookie", "b=2"), ("Accept-Language", " en ")];
+        let headers = [
+            ("Cookie", "sid=1"),
+            ("cookie", "b=2"),
+            ("Accept-Language", " en "),
+        ];
         let vary = ["accept-language", "cookie"];
         assert_eq!(
             format!("{:032x}", variant(&PLAIN, &headers, &vary)),
-            format!("{:032x}", variant(&PLAIN, &[("accept-language", "en"), ("cookie", "sid=1; b=2")], &vary)),
+            format!(
+                "{:032x}",
+                variant(
+                    &PLAIN,
+                    &[("accept-language", "en"), ("cookie", "sid=1; b=2")],
+                    &vary
+                )
+            ),
         );
         assert_eq!(
             format!("{:032x}", variant(&PLAIN, &headers, &vary)),

@@ -379,7 +379,10 @@ mod tests {
         assert_eq!(k.header("accept"), Some("a, b"));
         assert_eq!(k.header("Cookie"), Some("x=1; y=2"));
         assert_eq!(k.header("missing"), None);
-        assert_eq!(k.values("COOKIE").collect::<Vec<_>>(), [b"x=1; y=2".as_slice()]);
+        assert_eq!(
+            k.values("COOKIE").collect::<Vec<_>>(),
+            [b"x=1; y=2".as_slice()]
+        );
         assert!(!format!("{k:?}").contains("x=1"));
     }
 }

@@ -208,17 +208,21 @@ impl CacheOptions {
     /// assert!(matches!(bad.validate(), Err(OptionsError::Invalid { option: "varied_headers", .. })));
     /// ```
     pub fn validate(&self) -> Result<(), OptionsError> {
-        let check = |option, names: &[String]| {
-            match names.iter().find(|n| !is_token(n.trim().as_bytes())) {
-                Some(bad) => Err(OptionsError::Invalid {
-                    option,
-                    reason: format!("{bad:?} is not a token"),
-                }),
-                None => Ok(()),
-            }
+        let check = |option, names: &[String]| match names
+            .iter()
+            .find(|n| !is_token(n.trim().as_bytes()))
+        {
+            Some(bad) => Err(OptionsError::Invalid {
+                option,
+                reason: format!("{bad:?} is not a token"),
+            }),
+            None => Ok(()),
         };
         check("varied_headers", &self.varied_headers)?;
-        check("cookie_scope", self.cookie_scope.as_deref().unwrap_or_default())
+        check(
+            "cookie_scope",
+            self.cookie_scope.as_deref().unwrap_or_default(),
+        )
     }
 
     /// The normalised keying these options describe.
@@ -232,7 +236,6 @@ impl CacheOptions {
         keying.fingerprint = keying.params().fingerprint(&keying.always);
         keying
     }
-
 }
 
 impl fmt::Debug for CacheOptions {
@@ -274,21 +277,33 @@ mod tests {
     #[test]
     fn default_is_the_seed_and_new_only_sets_the_key() {
         let d = CacheOptions::default();
-        assert_eq!((d.ttl, d.max_entries.get()), (Duration::from_secs(300), 100));
+        assert_eq!(
+            (d.ttl, d.max_entries.get()),
+            (Duration::from_secs(300), 100)
+        );
         assert_eq!(CacheOptions::new([0; 16]), d);
-        assert_eq!(&*d.keying().always, [Box::from("accept-language"), "cookie".into()]);
+        assert_eq!(
+            &*d.keying().always,
+            [Box::from("accept-language"), "cookie".into()]
+        );
     }
 
     #[test]
     fn the_key_is_never_serialised_but_may_be_loaded() {
         let options = CacheOptions::new([0xab; 16]);
         let json = serde_json::to_string(&options).unwrap();
-        assert!(!json.contains("digest_key") && !json.contains("ab"), "{json}");
+        assert!(
+            !json.contains("digest_key") && !json.contains("ab"),
+            "{json}"
+        );
         assert!(!format!("{options:?}").contains("171"));
         let loaded: CacheOptions =
             serde_json::from_str(r#"{"digest_key": "abababababababababababababababab"}"#).unwrap();
         assert_eq!(loaded, options);
-        for bad in [r#"{"digest_key": "ab"}"#, r#"{"digest_key": "zzababababababababababababababab"}"#] {
+        for bad in [
+            r#"{"digest_key": "ab"}"#,
+            r#"{"digest_key": "zzababababababababababababababab"}"#,
+        ] {
             assert!(serde_json::from_str::<CacheOptions>(bad).is_err(), "{bad}");
         }
         let round: CacheOptions = serde_json::from_str(&json).unwrap();
@@ -300,8 +315,16 @@ mod tests {
         let bad = CacheOptions::default().cookie_scope(["ok", "a;b"]);
         assert!(matches!(
             bad.validate(),
-            Err(OptionsError::Invalid { option: "cookie_scope", .. })
+            Err(OptionsError::Invalid {
+                option: "cookie_scope",
+                ..
+            })
         ));
-        assert!(CacheOptions::default().varied_headers([" Cookie "]).validate().is_ok());
+        assert!(
+            CacheOptions::default()
+                .varied_headers([" Cookie "])
+                .validate()
+                .is_ok()
+        );
     }
 }

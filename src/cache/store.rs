@@ -562,7 +562,11 @@ impl<V> SnapshotCache<V> {
         } else {
             Arc::from(url)
         };
-        if let Some(use_) = u.uses.iter_mut().find(|use_| Arc::ptr_eq(&use_.vary, &vary)) {
+        if let Some(use_) = u
+            .uses
+            .iter_mut()
+            .find(|use_| Arc::ptr_eq(&use_.vary, &vary))
+        {
             use_.count += 1;
         } else {
             u.uses.push(VaryUse {
@@ -621,7 +625,11 @@ impl<V> SnapshotCache<V> {
         self.total_weight -= entry.weight;
         let url_id = entry.url_id;
         if let Some(u) = self.index.get_mut(&url_id) {
-            if let Some(pos) = u.uses.iter().position(|use_| Arc::ptr_eq(&use_.vary, &entry.vary)) {
+            if let Some(pos) = u
+                .uses
+                .iter()
+                .position(|use_| Arc::ptr_eq(&use_.vary, &entry.vary))
+            {
                 u.uses[pos].count -= 1;
                 if u.uses[pos].count == 0 {
                     u.uses.swap_remove(pos);
@@ -698,20 +706,30 @@ mod tests {
     use super::*;
     use crate::time::{Clock, SystemClock};
 
-
     fn cache(options: CacheOptions) -> SnapshotCache<i32> {
         SnapshotCache::new(options).expect("valid options")
     }
 
-    fn put(cache: &mut SnapshotCache<i32>, now: Instant, url: &str, cookie: &str, v: i32) -> Vec<Evicted> {
+    fn put(
+        cache: &mut SnapshotCache<i32>,
+        now: Instant,
+        url: &str,
+        cookie: &str,
+        v: i32,
+    ) -> Vec<Evicted> {
         let headers = [("cookie", cookie)];
         let key = cache.key(url, &headers).expect("valid request");
-        cache.insert(now, &key, &Vary::default(), v).expect("storable")
+        cache
+            .insert(now, &key, &Vary::default(), v)
+            .expect("storable")
     }
 
     fn uses(cache: &SnapshotCache<i32>, url: &str) -> Option<Vec<usize>> {
         let id = cache.keying.params().url_id(url);
-        cache.index.get(&id).map(|u| u.uses.iter().map(|use_| use_.count).collect())
+        cache
+            .index
+            .get(&id)
+            .map(|u| u.uses.iter().map(|use_| use_.count).collect())
     }
 
     #[test]
@@ -737,7 +755,10 @@ mod tests {
         assert!(put(&mut cache, now, "http://x.test/", "a", 2).is_empty());
         assert_eq!(cache.len(), 1);
         let headers = [("cookie", "a")];
-        assert_eq!(cache.peek(now, &cache.key("http://x.test/", &headers).unwrap()), Some(&2));
+        assert_eq!(
+            cache.peek(now, &cache.key("http://x.test/", &headers).unwrap()),
+            Some(&2)
+        );
         assert_eq!(cache.stats().evictions, 0);
     }
 
@@ -769,11 +790,20 @@ mod tests {
         let key = cache.key("http://x.test/", &headers).unwrap();
         let encoding = Vary::parse(b"Accept-Encoding");
         assert!(cache.insert(now, &key, &encoding, 1).unwrap().is_empty());
-        assert_eq!(key.memo.borrow().len(), 1, "the extra set, computed by the insert");
+        assert_eq!(
+            key.memo.borrow().len(),
+            1,
+            "the extra set, computed by the insert"
+        );
         for _ in 0..3 {
             assert_eq!(cache.get(now, &key), Lookup::Fresh(&1));
         }
-        assert!(cache.insert(now, &key, &Vary::default(), 2).unwrap().is_empty());
+        assert!(
+            cache
+                .insert(now, &key, &Vary::default(), 2)
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(cache.get(now, &key), Lookup::Fresh(&2));
         // The always-varied set's digest was made by `key`, so the memo holds only the other.
         assert_eq!(key.memo.borrow().len(), 1);
@@ -789,10 +819,18 @@ mod tests {
         let other = SnapshotCache::<i32>::new(CacheOptions::new([2; 16])).unwrap();
         let headers = [("Cookie", "sid=1")];
         let foreign = other.key("http://x.test/", &headers).unwrap();
-        assert!(cache.insert(now, &foreign, &Vary::default(), 1).unwrap().is_empty());
+        assert!(
+            cache
+                .insert(now, &foreign, &Vary::default(), 1)
+                .unwrap()
+                .is_empty()
+        );
         let own = cache.key("http://x.test/", &headers).unwrap();
         assert_eq!(cache.get(now, &own), Lookup::Fresh(&1));
-        assert_eq!(cache.variant_id(&own, &Vary::default()), cache.variant_id(&foreign, &Vary::default()));
+        assert_eq!(
+            cache.variant_id(&own, &Vary::default()),
+            cache.variant_id(&foreign, &Vary::default())
+        );
     }
 
     #[test]
@@ -801,14 +839,26 @@ mod tests {
         use super::super::key::RequestKey;
         let now = SystemClock.now();
         let mut cache = cache(CacheOptions::new([3; 16]));
-        let old = RequestKey::new("HTTP://x.test/a#f", &[("Cookie", " sid=1 "), ("Accept-Encoding", "br")]).unwrap();
-        assert!(cache.insert(now, &old, Some("accept-encoding"), 1).unwrap().is_empty());
+        let old = RequestKey::new(
+            "HTTP://x.test/a#f",
+            &[("Cookie", " sid=1 "), ("Accept-Encoding", "br")],
+        )
+        .unwrap();
+        assert!(
+            cache
+                .insert(now, &old, Some("accept-encoding"), 1)
+                .unwrap()
+                .is_empty()
+        );
         let headers = [("cookie", "sid=1"), ("accept-encoding", "br")];
         let new = cache.key("http://x.test/a", &headers).unwrap();
         assert_eq!(cache.get(now, &new), Lookup::Fresh(&1));
         assert_eq!(cache.get(now, &old), Lookup::Fresh(&1));
         let vary = Vary::parse(b"Accept-Encoding");
-        assert_eq!(cache.variant_id(&old, Some("Accept-Encoding")), cache.variant_id(&new, &vary));
+        assert_eq!(
+            cache.variant_id(&old, Some("Accept-Encoding")),
+            cache.variant_id(&new, &vary)
+        );
         let bridged = cache.key(old.url(), &old).unwrap();
         assert_eq!(cache.peek(now, &bridged), Some(&1));
     }
@@ -817,7 +867,9 @@ mod tests {
     fn invalid_always_varied_values_are_key_errors() {
         let cache = cache(CacheOptions::default());
         assert_eq!(
-            cache.key("http://x.test/", &[("Accept-Language", "en\r\n")]).err(),
+            cache
+                .key("http://x.test/", &[("Accept-Language", "en\r\n")])
+                .err(),
             Some(KeyError::InvalidHeaderValue {
                 name: "accept-language".into()
             })
