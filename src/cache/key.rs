@@ -83,7 +83,40 @@ pub struct PreparedKey<H> {
     /// The digest of the always-varied set.
     pub(crate) base: u128,
     /// Digests of the other `Vary` sets met so far.
-    pub(crate) memo: RefCell<Vec<(VarySet, u128)>>,
+    pub(crate) memo: RefCell<Memo>,
+}
+
+/// The digests a [`PreparedKey`] computed for `Vary` sets other than the always-varied one.
+/// The first sits in the key itself (one set per URL is the common case, and a hit then reads no
+/// other memory), the rest in a list.
+#[derive(Default)]
+pub(crate) struct Memo {
+    first: Option<(VarySet, u128)>,
+    more: Vec<(VarySet, u128)>,
+}
+
+impl Memo {
+    fn find(&self, vary: &VarySet) -> Option<u128> {
+        self.first
+            .iter()
+            .chain(&self.more)
+            .find(|(set, _)| Arc::ptr_eq(set, vary) || **set == **vary)
+            .map(|(_, digest)| *digest)
+    }
+
+    fn push(&mut self, vary: &VarySet, digest: u128) {
+        let entry = (Arc::clone(vary), digest);
+        if self.first.is_none() {
+            self.first = Some(entry);
+        } else {
+            self.more.push(entry);
+        }
+    }
+
+    /// How many digests are remembered.
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.more.len()
+    }
 }
 
 impl<H> PreparedKey<H> {
@@ -267,18 +300,13 @@ impl<H: Headers> sealed::Sealed for PreparedKey<H> {
         if Arc::ptr_eq(vary, &keying.always) || **vary == *keying.always {
             return self.base;
         }
-        let found = self
-            .memo
-            .borrow()
-            .iter()
-            .find(|(set, _)| Arc::ptr_eq(set, vary) || **set == **vary)
-            .map(|(_, digest)| *digest);
+        let found = self.memo.borrow().find(vary);
         found.unwrap_or_else(|| {
             let digest = match prefix {
                 Some(prefix) => params.finish_variant(prefix.clone(), &self.headers, vary),
                 None => params.variant(&self.url, &self.headers, vary),
             };
-            self.memo.borrow_mut().push((Arc::clone(vary), digest));
+            self.memo.borrow_mut().push(vary, digest);
             digest
         })
     }

@@ -367,7 +367,7 @@ impl<V> SnapshotCache<V> {
             url_id,
             headers,
             fingerprint: self.keying.fingerprint,
-            memo: std::cell::RefCell::new(Vec::new()),
+            memo: std::cell::RefCell::default(),
         })
     }
 
