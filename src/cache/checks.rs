@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use super::options::CacheOptions;
 use crate::OptionsError;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::options::{check_count, check_duration};
 
 /// The highest accepted `ttl_seconds`: one day.
 pub const TTL_SECONDS_MAX: i64 = 86_400;
@@ -108,21 +109,31 @@ impl DjustCacheOptions {
     ///
     /// [`OptionsError::OutOfRange`] naming `ttl_seconds` or `max_entries`.
     pub fn validate(&self) -> Result<(), OptionsError> {
-        if !ttl_in_range(self.ttl_seconds) {
-            return Err(OptionsError::OutOfRange {
-                option: "ttl_seconds",
-                value: format!("{} s", self.ttl_seconds),
-                range: "1..=86400 s",
-            });
-        }
-        if !max_entries_in_range(self.max_entries) {
-            return Err(OptionsError::OutOfRange {
-                option: "max_entries",
-                value: self.max_entries.to_string(),
-                range: "1..=10000",
-            });
-        }
-        Ok(())
+        const TTL_RANGE: &str = "1..=86400 s";
+        const MAX_RANGE: &str = "1..=10000";
+        let negative = |option, value| OptionsError::OutOfRange {
+            option,
+            value,
+            range: if option == "max_entries" {
+                MAX_RANGE
+            } else {
+                TTL_RANGE
+            },
+        };
+        let ttl = u64::try_from(self.ttl_seconds)
+            .map_err(|_| negative("ttl_seconds", format!("{} s", self.ttl_seconds)))?;
+        let day = Duration::from_secs(TTL_SECONDS_MAX.unsigned_abs());
+        let ttl_range = Duration::from_secs(1)..=day;
+        check_duration(
+            "ttl_seconds",
+            Duration::from_secs(ttl),
+            ttl_range,
+            TTL_RANGE,
+        )?;
+        let max = usize::try_from(self.max_entries)
+            .map_err(|_| negative("max_entries", self.max_entries.to_string()))?;
+        let max_range = 1..=usize::try_from(MAX_ENTRIES_MAX).expect("10000 fits a usize");
+        check_count("max_entries", max, max_range, MAX_RANGE)
     }
 }
 

@@ -114,6 +114,7 @@ impl Memo {
     }
 
     /// How many digests are remembered.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         usize::from(self.first.is_some()) + self.more.len()
     }
@@ -303,7 +304,7 @@ impl<H: Headers> sealed::Sealed for PreparedKey<H> {
         let found = self.memo.borrow().find(vary);
         found.unwrap_or_else(|| {
             let digest = match prefix {
-                Some(prefix) => params.finish_variant(prefix.clone(), &self.headers, vary),
+                Some(prefix) => params.finish_variant(*prefix, &self.headers, vary),
                 None => params.variant(&self.url, &self.headers, vary),
             };
             self.memo.borrow_mut().push(vary, digest);
@@ -328,7 +329,7 @@ impl sealed::Sealed for RequestKey {
     fn variant(&self, keying: &Keying, vary: &VarySet, prefix: Option<&Sip128>) -> u128 {
         let params = keying.params();
         match prefix {
-            Some(prefix) => params.finish_variant(prefix.clone(), self, vary),
+            Some(prefix) => params.finish_variant(*prefix, self, vary),
             None => params.variant(&self.url, self, vary),
         }
     }

@@ -341,14 +341,12 @@ impl<V> SnapshotCache<V> {
         let raw_id = params.url_id(url);
         // A URL stored in exactly this form is already normalised: no parse needed.
         let (url, url_id, prefix) = match self.index.get(&raw_id) {
-            Some(u) if *u.url == *url => (Arc::clone(&u.url), raw_id, u.always_prefix.clone()),
+            Some(u) if *u.url == *url => (Arc::clone(&u.url), raw_id, u.always_prefix),
             _ => {
                 let normal = normalise_url(url)?;
                 let id = params.url_id(&normal);
                 match self.index.get(&id) {
-                    Some(u) if *u.url == *normal => {
-                        (Arc::clone(&u.url), id, u.always_prefix.clone())
-                    }
+                    Some(u) if *u.url == *normal => (Arc::clone(&u.url), id, u.always_prefix),
                     _ => {
                         let prefix = params.prefix(&normal, always);
                         (Arc::from(normal), id, prefix)
