@@ -3,7 +3,7 @@
 //! Every parser works on bytes, so a value that is not UTF-8 (`obs-text`) never panics: it is
 //! either ignored or read as "not what we were looking for", whichever is the safe answer.
 
-use crate::headers::{Headers, Vary, list_members, trim_ows};
+use crate::headers::{Headers, list_members, trim_ows};
 
 /// Whether the request asks for the main-only variant: exactly one `X-Djust-Main-Only` line whose
 /// value, trimmed of spaces and tabs, is `1`.
@@ -107,7 +107,11 @@ pub(super) fn is_encoded(headers: &(impl Headers + ?Sized)) -> bool {
 /// Whether `Vary` must gain `X-Djust-Main-Only`: false when it is already listed (in any line, any
 /// case) or when `Vary: *` already varies on everything.
 pub(super) fn vary_lacks_request_header(headers: &(impl Headers + ?Sized)) -> bool {
-    !Vary::from_headers(headers).contains(super::REQUEST_HEADER)
+    // The same rule as `Vary::contains`, read without collecting: a pass-through allocates
+    // nothing (tests/main_only_alloc.rs).
+    !list_members(headers, "vary").any(|member| {
+        member == b"*" || member.eq_ignore_ascii_case(super::REQUEST_HEADER.as_bytes())
+    })
 }
 
 /// What becomes of the response's `ETag` when the body is trimmed.
