@@ -3,7 +3,7 @@
 //! [`DjustCacheOptions`] are the `DJUST_VDOM_CACHE_*` settings as a Django host holds them,
 //! integers that may be zero or negative; the checks report those cases as diagnostics, and
 //! [`CacheOptions::try_from`](super::CacheOptions) turns settings that pass into the cache's
-//! [`CacheOptions`](super::CacheOptions) (whose `Duration` and `NonZeroUsize` fields cannot
+//! [`CacheOptions`] (whose `Duration` and `NonZeroUsize` fields cannot
 //! hold them, which is why the two are apart).
 //!
 //! The bounds are the seed's: the TTL must be between 1 s and one day, the cap between 1 and
