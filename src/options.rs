@@ -77,40 +77,43 @@ pub(crate) fn show_duration(duration: Duration) -> String {
     }
 }
 
-/// [`OptionsError::OutOfRange`] unless `range` contains `value`.
+/// [`OptionsError::OutOfRange`] unless `range` contains `value`, which `show` prints with its unit.
+fn check_in<T: PartialOrd>(
+    option: &'static str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    shown: &'static str,
+    show: impl FnOnce(T) -> String,
+) -> Result<(), OptionsError> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(OptionsError::OutOfRange {
+            option,
+            value: show(value),
+            range: shown,
+        })
+    }
+}
+
+/// [`OptionsError::OutOfRange`] unless `range` contains the duration `value`.
 pub(crate) fn check_duration(
     option: &'static str,
     value: Duration,
     range: std::ops::RangeInclusive<Duration>,
     shown: &'static str,
 ) -> Result<(), OptionsError> {
-    if range.contains(&value) {
-        Ok(())
-    } else {
-        Err(OptionsError::OutOfRange {
-            option,
-            value: show_duration(value),
-            range: shown,
-        })
-    }
+    check_in(option, value, range, shown, show_duration)
 }
 
-/// [`OptionsError::OutOfRange`] unless `range` contains `value`.
+/// [`OptionsError::OutOfRange`] unless `range` contains the count `value`.
 pub(crate) fn check_count(
     option: &'static str,
     value: usize,
     range: std::ops::RangeInclusive<usize>,
     shown: &'static str,
 ) -> Result<(), OptionsError> {
-    if range.contains(&value) {
-        Ok(())
-    } else {
-        Err(OptionsError::OutOfRange {
-            option,
-            value: value.to_string(),
-            range: shown,
-        })
-    }
+    check_in(option, value, range, shown, |count| count.to_string())
 }
 
 #[cfg(test)]
