@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use super::digest::Sip128;
 use super::options::Keying;
@@ -93,6 +93,17 @@ pub struct PreparedKey<H> {
 pub(crate) struct Memo {
     first: Option<(VarySet, u128)>,
     more: Vec<(VarySet, u128)>,
+    /// The one variant a cache's index let this key match, and the index state it was read
+    /// in: a later lookup in the same cache, its index unchanged, goes straight to the entry.
+    candidate: Option<Candidate>,
+}
+
+/// A resolved lookup: the cache is named by its always-varied set, which the key keeps
+/// allocated (a `Weak`), so no other cache can be mistaken for it.
+struct Candidate {
+    cache: Weak<[Box<str>]>,
+    epoch: u64,
+    id: u128,
 }
 
 impl Memo {
@@ -273,6 +284,12 @@ pub(crate) mod sealed {
         /// The variant digest for `vary` under `keying`; `prefix` is the hash state of the URL
         /// and `vary`'s names when the cache has it.
         fn variant(&self, keying: &Keying, vary: &VarySet, prefix: Option<&Sip128>) -> u128;
+        /// The candidate remembered for the cache named by `cache` at index state `epoch`.
+        fn candidate(&self, _cache: &VarySet, _epoch: u64) -> Option<u128> {
+            None
+        }
+        /// Remembers that, in that cache and index state, the key can match only `id`.
+        fn remember_candidate(&self, _cache: &VarySet, _epoch: u64, _id: u128) {}
     }
 }
 
@@ -310,6 +327,20 @@ impl<H: Headers> sealed::Sealed for PreparedKey<H> {
             self.memo.borrow_mut().push(vary, digest);
             digest
         })
+    }
+
+    fn candidate(&self, cache: &VarySet, epoch: u64) -> Option<u128> {
+        let memo = self.memo.borrow();
+        let c = memo.candidate.as_ref()?;
+        (c.epoch == epoch && std::ptr::eq(c.cache.as_ptr(), Arc::as_ptr(cache))).then_some(c.id)
+    }
+
+    fn remember_candidate(&self, cache: &VarySet, epoch: u64, id: u128) {
+        self.memo.borrow_mut().candidate = Some(Candidate {
+            cache: Arc::downgrade(cache),
+            epoch,
+            id,
+        });
     }
 }
 

@@ -71,6 +71,7 @@ mod digest;
 mod key;
 mod options;
 mod persist;
+mod prehashed;
 mod store;
 mod vary;
 

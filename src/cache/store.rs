@@ -7,11 +7,12 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lru::{DefaultHasher, LruCache};
+use lru::LruCache;
 
 use super::digest::Sip128;
 use super::key::{CacheKey, KeyError, PreparedKey, normalise_url};
 use super::options::{CacheOptions, Keying};
+use super::prehashed::DigestBuildHasher;
 use super::vary::ResponseVary;
 use crate::OptionsError;
 use crate::headers::{Headers, Vary};
@@ -194,9 +195,11 @@ pub struct SnapshotCache<V> {
     /// Injected by [`SnapshotCache::with_weigher`]; `None`: every value weighs 0.
     weigher: Option<Weigher<V>>,
     /// Unbounded: the cap and budget are enforced here, so every eviction is reported.
-    pub(crate) entries: LruCache<u128, Entry<V>>,
+    pub(crate) entries: LruCache<u128, Entry<V>, DigestBuildHasher>,
     /// By URL digest.
-    index: HashMap<u64, UrlUses, DefaultHasher>,
+    index: HashMap<u64, UrlUses, DigestBuildHasher>,
+    /// Changes whenever the field sets in use for any URL change (see `only_candidate`).
+    epoch: u64,
     total_weight: usize,
     pub(crate) next_seq: u64,
     stats: CacheStats,
@@ -222,8 +225,9 @@ impl<V> SnapshotCache<V> {
             keying: options.keying(),
             options,
             weigher: None,
-            entries: LruCache::unbounded(),
+            entries: LruCache::unbounded_with_hasher(DigestBuildHasher::default()),
             index: HashMap::default(),
+            epoch: 0,
             total_weight: 0,
             next_seq: 0,
             stats: CacheStats::default(),
@@ -417,6 +421,23 @@ impl<V> SnapshotCache<V> {
     }
 
     /// Calls `f` with every stored variant `key` matches: same URL and every varied header equal.
+    /// The one variant id `key` can match when its URL has exactly one field set in use. A
+    /// key remembers it while the index is unchanged, so its later lookups skip the index.
+    fn only_candidate(&self, key: &impl CacheKey) -> Option<u128> {
+        let cache = &self.keying.always;
+        if let Some(id) = key.candidate(cache, self.epoch) {
+            return Some(id);
+        }
+        match self.index.get(&key.url_id(&self.keying))?.uses.as_slice() {
+            [only] => {
+                let id = key.variant(&self.keying, &only.vary, Some(&only.prefix));
+                key.remember_candidate(cache, self.epoch, id);
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
     fn for_each_match<'a>(&'a self, key: &impl CacheKey, mut f: impl FnMut(u128, &'a Entry<V>)) {
         let Some(u) = self.index.get(&key.url_id(&self.keying)) else {
             return;
@@ -454,6 +475,31 @@ impl<V> SnapshotCache<V> {
     /// [`Lookup::Stale`] (once: the next lookup misses).
     pub fn get(&mut self, now: Instant, key: &impl CacheKey) -> Lookup<&V> {
         let ttl = self.options.ttl;
+        if let Some(id) = self.only_candidate(key) {
+            // One field set in use for the URL (the common case): one lookup, which also
+            // marks the entry most recently used.
+            let verdict = match self.entries.get(&id) {
+                Some(e) if same_url(&e.url, key.url()) => Some(is_fresh(ttl, now, e.stored_at)),
+                _ => None,
+            };
+            return match verdict {
+                Some(true) => {
+                    self.stats.hits += 1;
+                    let entry = self.entries.peek(&id).expect("the entry was just read");
+                    Lookup::Fresh(&entry.value)
+                }
+                Some(false) => {
+                    let _expired = self.take(id);
+                    self.stats.expired += 1;
+                    self.stats.stale += 1;
+                    Lookup::Stale
+                }
+                None => {
+                    self.stats.misses += 1;
+                    Lookup::Miss
+                }
+            };
+        }
         let mut best: Option<(u64, u128)> = None;
         let mut expired = Vec::new();
         self.for_each_match(key, |id, e| {
@@ -567,6 +613,7 @@ impl<V> SnapshotCache<V> {
         {
             use_.count += 1;
         } else {
+            self.epoch = self.epoch.wrapping_add(1);
             u.uses.push(VaryUse {
                 prefix: params.prefix(&url, &vary),
                 vary: Arc::clone(&vary),
@@ -631,6 +678,7 @@ impl<V> SnapshotCache<V> {
                 u.uses[pos].count -= 1;
                 if u.uses[pos].count == 0 {
                     u.uses.swap_remove(pos);
+                    self.epoch = self.epoch.wrapping_add(1);
                 }
             }
             if u.uses.is_empty() {
@@ -680,6 +728,7 @@ impl<V> SnapshotCache<V> {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.index.clear();
+        self.epoch = self.epoch.wrapping_add(1);
         self.total_weight = 0;
     }
 }
@@ -743,6 +792,51 @@ mod tests {
         assert_eq!(uses(&cache, "http://x.test/"), Some(vec![1]));
         assert_eq!(cache.remove(&cache.key("http://x.test/", &b).unwrap()), [2]);
         assert!(cache.index.is_empty());
+    }
+
+    #[test]
+    fn a_key_reused_after_the_index_changed_sees_the_new_variants() {
+        let now = SystemClock.now();
+        let mut cache = cache(CacheOptions::new([0; 16]));
+        let headers = [("cookie", "a"), ("accept-language", "en")];
+        let key = cache.key("http://x.test/", &headers).unwrap();
+        let old = cache.insert(now, &key, &Vary::default(), 1).unwrap();
+        assert!(old.is_empty());
+        assert_eq!(cache.get(now, &key), Lookup::Fresh(&1));
+        // A second field set for the URL, stored later: the newest match answers.
+        let language = Vary::parse(b"Accept-Language");
+        assert!(cache.insert(now, &key, &language, 2).unwrap().is_empty());
+        assert_eq!(cache.get(now, &key), Lookup::Fresh(&2));
+        // Back to one set: the key resolves it again.
+        let k2 = cache.key("http://x.test/", &headers).unwrap();
+        let _ = cache.remove(&k2);
+        assert_eq!(cache.get(now, &key), Lookup::Miss);
+        assert!(cache.insert(now, &key, &language, 3).unwrap().is_empty());
+        assert_eq!(cache.get(now, &key), Lookup::Fresh(&3));
+        assert_eq!(cache.get(now, &key), Lookup::Fresh(&3));
+    }
+
+    #[test]
+    fn a_key_resolved_in_one_cache_is_looked_up_afresh_in_another() {
+        let now = SystemClock.now();
+        let mut first = cache(CacheOptions::new([0; 16]));
+        let mut second = cache(CacheOptions::new([0; 16]));
+        let headers = [("cookie", "a"), ("accept-language", "en")];
+        let key = first.key("http://x.test/", &headers).unwrap();
+        assert!(
+            first
+                .insert(now, &key, &Vary::default(), 1)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(first.get(now, &key), Lookup::Fresh(&1));
+        // Same options and the same index epoch, but another field set for the URL.
+        let language = Vary::parse(b"Accept-Language");
+        let evicted = second.insert(now, &key, &language, 2).unwrap();
+        assert!(evicted.is_empty());
+        assert_eq!(first.epoch, second.epoch);
+        assert_eq!(second.get(now, &key), Lookup::Fresh(&2));
+        assert_eq!(first.get(now, &key), Lookup::Fresh(&1));
     }
 
     #[test]
