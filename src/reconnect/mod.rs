@@ -81,7 +81,7 @@ mod wire;
 pub use bridge::{Bridge, BridgeConfig, BridgeStats};
 pub use buffer::{DEFAULT_CAPACITY, Drain, ReplayBuffer};
 pub use gate::{Source, SourceError, SourceGate, SourceKind, accept_source};
-pub use guard::{REPLAY_WINDOW, ReplayGuard, Verdict};
+pub use guard::{REPLAY_WINDOW, ReplayGuard, ReplayWindow, Verdict};
 pub use outbox::{Outbox, Stamped};
 pub use wire::{
     BUFFER_TYPE, BridgeMessage, ConnectionId, DEFAULT_CONNECTION_ID, DRAIN_REPLY_TYPE, DRAIN_TYPE,
