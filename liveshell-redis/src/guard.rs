@@ -106,6 +106,9 @@ impl RedisReplayGuard {
         &self,
         stamps: &[(&str, u64)],
     ) -> Result<Vec<Result<Verdict, GuardError>>, GuardError> {
+        if stamps.is_empty() {
+            return Ok(Vec::new());
+        }
         let escaped: Vec<String> = stamps.iter().map(|(id, _)| escape(id)).collect();
         let epoch = self.current_epoch();
         let mut con = self.con.clone();
