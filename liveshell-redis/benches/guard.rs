@@ -26,12 +26,19 @@ fn ids() -> Vec<String> {
 
 /// The next stamp of a round-robin over `CLIENTS` clients, each in order: always fresh.
 fn stamp(n: u64) -> (usize, u64) {
-    (usize::try_from(n % CLIENTS).expect("small"), n / CLIENTS + 1)
+    (
+        usize::try_from(n % CLIENTS).expect("small"),
+        n / CLIENTS + 1,
+    )
 }
 
 fn bench(c: &mut Criterion) {
     let server = RedisServer::start();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let ids = Arc::new(ids());
 
     let mut single = c.benchmark_group("replay_guard/single");
@@ -45,7 +52,8 @@ fn bench(c: &mut Criterion) {
             black_box(memory.check(&ids[i], seq))
         });
     });
-    let guard = Arc::new(rt.block_on(server.guard(GuardOptions::default().namespace("bench:single"))));
+    let guard =
+        Arc::new(rt.block_on(server.guard(GuardOptions::default().namespace("bench:single"))));
     let counter = AtomicU64::new(0);
     single.bench_function("redis", |b| {
         b.to_async(&rt).iter(|| async {
@@ -64,11 +72,12 @@ fn bench(c: &mut Criterion) {
             for _ in 0..BATCH {
                 let (i, seq) = stamp(n);
                 n += 1;
-                black_box(memory.check(&ids[i], seq));
+                let _ = black_box(memory.check(&ids[i], seq));
             }
         });
     });
-    let guard = Arc::new(rt.block_on(server.guard(GuardOptions::default().namespace("bench:pipelined"))));
+    let guard =
+        Arc::new(rt.block_on(server.guard(GuardOptions::default().namespace("bench:pipelined"))));
     let counter = AtomicU64::new(0);
     batched.bench_function("redis_pipelined", |b| {
         b.to_async(&rt).iter(|| async {
@@ -82,13 +91,15 @@ fn bench(c: &mut Criterion) {
             black_box(guard.check_many(&stamps).await.expect("answers"))
         });
     });
-    let guard = Arc::new(rt.block_on(server.guard(GuardOptions::default().namespace("bench:tasks"))));
+    let guard =
+        Arc::new(rt.block_on(server.guard(GuardOptions::default().namespace("bench:tasks"))));
     let counter = Arc::new(AtomicU64::new(0));
     batched.bench_function("redis_100_tasks", |b| {
         b.to_async(&rt).iter(|| async {
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..BATCH {
-                let (guard, ids, counter) = (Arc::clone(&guard), Arc::clone(&ids), Arc::clone(&counter));
+                let (guard, ids, counter) =
+                    (Arc::clone(&guard), Arc::clone(&ids), Arc::clone(&counter));
                 tasks.spawn(async move {
                     let (i, seq) = stamp(counter.fetch_add(1, Ordering::Relaxed));
                     guard.check(&ids[i], seq).await.expect("answers")
@@ -113,21 +124,67 @@ async fn memory_per_client(server: &RedisServer) {
             .and_then(|v| v.trim().parse().ok())
             .expect("INFO memory has used_memory")
     };
-    let before = used(redis::cmd("INFO").arg("memory").query_async(&mut raw).await.expect("INFO"));
-    let guard = server.guard(GuardOptions::default().namespace("bench:memory").max_clients(std::num::NonZeroUsize::new(20_000).expect("not zero"))).await;
+    let before = used(
+        redis::cmd("INFO")
+            .arg("memory")
+            .query_async(&mut raw)
+            .await
+            .expect("INFO"),
+    );
+    let guard = server
+        .guard(
+            GuardOptions::default()
+                .namespace("bench:memory")
+                .max_clients(std::num::NonZeroUsize::new(20_000).expect("not zero")),
+        )
+        .await;
     for chunk in (0..FILL).collect::<Vec<_>>().chunks(500) {
         let ids: Vec<String> = chunk.iter().map(|c| format!("client-{c}")).collect();
-        let stamps: Vec<(&str, u64)> = ids.iter().flat_map(|id| [(id.as_str(), 1), (id.as_str(), 3)]).collect();
+        let stamps: Vec<(&str, u64)> = ids
+            .iter()
+            .flat_map(|id| [(id.as_str(), 1), (id.as_str(), 3)])
+            .collect();
         let _ = guard.check_many(&stamps).await.expect("answers");
     }
-    let after = used(redis::cmd("INFO").arg("memory").query_async(&mut raw).await.expect("INFO"));
+    let after = used(
+        redis::cmd("INFO")
+            .arg("memory")
+            .query_async(&mut raw)
+            .await
+            .expect("INFO"),
+    );
     let mut state = 0i64;
     for c in 0..100 {
-        let bytes: i64 = redis::cmd("MEMORY").arg("USAGE").arg(guard.client_key(&format!("client-{c}"))).query_async(&mut raw).await.expect("MEMORY USAGE");
+        let bytes: i64 = redis::cmd("MEMORY")
+            .arg("USAGE")
+            .arg(guard.client_key(&format!("client-{c}")))
+            .query_async(&mut raw)
+            .await
+            .expect("MEMORY USAGE");
         state += bytes;
     }
-    let lru: i64 = redis::cmd("MEMORY").arg("USAGE").arg("{bench:memory}:lru").arg("SAMPLES").arg(0).query_async(&mut raw).await.expect("MEMORY USAGE");
+    let lru: i64 = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg("{bench:memory}:lru")
+        .arg("SAMPLES")
+        .arg(0)
+        .query_async(&mut raw)
+        .await
+        .expect("MEMORY USAGE");
     let fill = i64::try_from(FILL).expect("small");
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut raw)
+        .await
+        .expect("INFO");
+    let per_call = stats
+        .lines()
+        .find(|l| l.starts_with("cmdstat_evalsha:"))
+        .and_then(|l| l.split(',').find_map(|f| f.strip_prefix("usec_per_call=")))
+        .unwrap_or("?");
+    println!(
+        "server time per check (INFO commandstats, EVALSHA over the whole run): {per_call} µs"
+    );
     println!(
         "memory per client ({FILL} clients, ids like client-1234): state key {} B (MEMORY USAGE), recency set {} B, used_memory {} B",
         state / 100,

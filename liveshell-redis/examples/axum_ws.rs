@@ -33,7 +33,9 @@ async fn ws(upgrade: WebSocketUpgrade, State(app): State<App>) -> Response {
 
 async fn session(mut socket: WebSocket, app: App) {
     while let Some(Ok(message)) = socket.recv().await {
-        let Message::Text(text) = message else { continue };
+        let Message::Text(text) = message else {
+            continue;
+        };
         let Ok(event) = serde_json::from_str::<Stamped<serde_json::Value>>(&text) else {
             continue; // not a stamped event
         };
@@ -53,7 +55,11 @@ async fn session(mut socket: WebSocket, app: App) {
         }
         if let Ok(Some(acked)) = app.guard.acked(&event.client_id).await {
             let ack = serde_json::json!({"type": "ack", "clientId": event.client_id, "seq": acked});
-            if socket.send(Message::Text(ack.to_string().into())).await.is_err() {
+            if socket
+                .send(Message::Text(ack.to_string().into()))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -67,8 +73,11 @@ fn apply(payload: &serde_json::Value) {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let guard = RedisReplayGuard::connect("redis://127.0.0.1:6379/", GuardOptions::default()).await?;
-    let app = Router::new().route("/ws", get(ws)).with_state(App { guard: Arc::new(guard) });
+    let guard =
+        RedisReplayGuard::connect("redis://127.0.0.1:6379/", GuardOptions::default()).await?;
+    let app = Router::new().route("/ws", get(ws)).with_state(App {
+        guard: Arc::new(guard),
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     axum::serve(listener, app).await?;
     Ok(())

@@ -67,10 +67,15 @@ impl BlockingReplayGuard {
         let escaped = escape(client_id);
         let epoch = self.checker.epoch();
         let reply = self.with_connection(|con| {
-            match self.checker.invocation(true, &escaped, seq, &epoch).query(con) {
-                Err(error) if is_noscript(&error) => {
-                    self.checker.invocation(false, &escaped, seq, &epoch).query(con)
-                }
+            match self
+                .checker
+                .invocation(true, &escaped, seq, &epoch)
+                .query(con)
+            {
+                Err(error) if is_noscript(&error) => self
+                    .checker
+                    .invocation(false, &escaped, seq, &epoch)
+                    .query(con),
                 reply => reply,
             }
         })?;
@@ -85,8 +90,12 @@ impl BlockingReplayGuard {
     /// As [`RedisReplayGuard::acked`](crate::RedisReplayGuard::acked).
     pub fn acked(&self, client_id: &str) -> Result<Option<u64>, GuardError> {
         let key = self.client_key(client_id);
-        let raw: Option<Vec<u8>> = self.with_connection(|con| redis::cmd("GET").arg(&key).query(con))?;
-        Ok(raw.map(|bytes| decode(&bytes)).transpose()?.map(|w| w.base()))
+        let raw: Option<Vec<u8>> =
+            self.with_connection(|con| redis::cmd("GET").arg(&key).query(con))?;
+        Ok(raw
+            .map(|bytes| decode(&bytes))
+            .transpose()?
+            .map(|w| w.base()))
     }
 
     /// Adopts the namespace's current epoch, as
@@ -97,7 +106,10 @@ impl BlockingReplayGuard {
     /// As [`RedisReplayGuard::recover`](crate::RedisReplayGuard::recover).
     pub fn recover(&self) -> Result<(), GuardError> {
         let epoch: String = self.with_connection(|con| {
-            self.checker.epoch_script.key(&self.checker.keys.epoch).invoke(con)
+            self.checker
+                .epoch_script
+                .key(&self.checker.keys.epoch)
+                .invoke(con)
         })?;
         self.checker.adopt(&epoch);
         Ok(())
@@ -112,7 +124,10 @@ impl BlockingReplayGuard {
 
     /// Runs `f` on the connection, opening one first if there is none, and drops the
     /// connection when Redis could not be asked over it.
-    fn with_connection<T>(&self, f: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T, GuardError> {
+    fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> RedisResult<T>,
+    ) -> Result<T, GuardError> {
         let mut slot = self.con.lock().unwrap_or_else(PoisonError::into_inner);
         let con = match slot.take() {
             Some(con) => con,
@@ -127,7 +142,9 @@ impl BlockingReplayGuard {
     }
 
     fn open(&self) -> Result<Connection, GuardError> {
-        let con = self.client.get_connection_with_timeout(self.connect_timeout)?;
+        let con = self
+            .client
+            .get_connection_with_timeout(self.connect_timeout)?;
         con.set_read_timeout(Some(self.response_timeout))?;
         con.set_write_timeout(Some(self.response_timeout))?;
         Ok(con)

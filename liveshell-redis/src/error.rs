@@ -25,7 +25,9 @@ pub enum GuardError {
     /// The namespace's epoch is not the one this guard started with: Redis restarted without
     /// persistence, was flushed, or evicted the epoch key, so the recorded high-water marks may
     /// be gone. Nothing is accepted until [`recover`](crate::RedisReplayGuard::recover).
-    #[error("replay state lost: the namespace's epoch changed (Redis restarted empty, flushed or evicted it)")]
+    #[error(
+        "replay state lost: the namespace's epoch changed (Redis restarted empty, flushed or evicted it)"
+    )]
     StateLost,
     /// The script answered something it never returns (another program wrote the keys).
     #[error("unexpected reply from the replay script: {reply}")]

@@ -43,7 +43,10 @@ impl RedisReplayGuard {
             .set_response_timeout(Some(options.response_timeout))
             .set_number_of_retries(1);
         let con = ConnectionManager::new_with_config(client, config).await?;
-        let guard = Self { con, checker: Checker::new(&options) };
+        let guard = Self {
+            con,
+            checker: Checker::new(&options),
+        };
         guard.recover().await?;
         Ok(guard)
     }
@@ -93,7 +96,12 @@ impl RedisReplayGuard {
             let mut pipe = redis::pipe();
             pipe.ignore_errors();
             for &i in indices {
-                pipe.add_command(self.checker.invocation(by_hash, &escaped[i], stamps[i].1, &epoch));
+                pipe.add_command(self.checker.invocation(
+                    by_hash,
+                    &escaped[i],
+                    stamps[i].1,
+                    &epoch,
+                ));
             }
             pipe
         };
@@ -106,7 +114,8 @@ impl RedisReplayGuard {
             .filter(|&i| replies[i].as_ref().is_err_and(is_noscript))
             .collect();
         if !missing.is_empty() {
-            let again: Vec<RedisResult<i64>> = pipeline(&missing, false).query_async(&mut con).await?;
+            let again: Vec<RedisResult<i64>> =
+                pipeline(&missing, false).query_async(&mut con).await?;
             for (i, reply) in missing.into_iter().zip(again) {
                 replies[i] = reply;
             }
@@ -160,7 +169,10 @@ impl RedisReplayGuard {
     /// [`GuardError::Unavailable`] or [`GuardError::Redis`] if Redis could not be asked.
     pub async fn recover(&self) -> Result<(), GuardError> {
         let script = &self.checker.epoch_script;
-        let epoch: String = script.key(&self.checker.keys.epoch).invoke_async(&mut self.con.clone()).await?;
+        let epoch: String = script
+            .key(&self.checker.keys.epoch)
+            .invoke_async(&mut self.con.clone())
+            .await?;
         self.checker.adopt(&epoch);
         Ok(())
     }

@@ -70,7 +70,13 @@ mod tests {
     #[test]
     fn every_key_of_a_namespace_is_in_its_hash_tag() {
         let keys = Keys::new("shop");
-        for key in [keys.client(&escape("x}{y")), keys.lru, keys.tick, keys.forgotten, keys.epoch] {
+        for key in [
+            keys.client(&escape("x}{y")),
+            keys.lru,
+            keys.tick,
+            keys.forgotten,
+            keys.epoch,
+        ] {
             assert!(key.starts_with("{shop}:"), "{key}");
             assert_eq!(key.matches('{').count(), 1, "{key}");
         }

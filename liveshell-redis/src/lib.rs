@@ -1,7 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![warn(unreachable_pub, unused_qualifications, clippy::use_self, clippy::manual_let_else)]
+#![warn(
+    unreachable_pub,
+    unused_qualifications,
+    clippy::use_self,
+    clippy::manual_let_else
+)]
 
 mod blocking;
 mod error;

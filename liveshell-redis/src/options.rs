@@ -124,7 +124,8 @@ impl GuardOptions {
     ///
     /// The first option outside its range, as [`OptionsError`].
     pub fn validate(&self) -> Result<(), OptionsError> {
-        let valid_name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'.' | b'-');
+        let valid_name =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'.' | b'-');
         if self.namespace.is_empty()
             || self.namespace.len() > MAX_NAMESPACE
             || !self.namespace.bytes().all(valid_name)
@@ -137,7 +138,10 @@ impl GuardOptions {
                 ),
             });
         }
-        if self.ttl < Duration::from_millis(1) || self.ttl > MAX_TTL || self.ttl.subsec_nanos() % 1_000_000 != 0 {
+        if self.ttl < Duration::from_millis(1)
+            || self.ttl > MAX_TTL
+            || self.ttl.subsec_nanos() % 1_000_000 != 0
+        {
             return Err(OptionsError::OutOfRange {
                 option: "ttl",
                 value: format!("{:?}", self.ttl),
@@ -175,7 +179,10 @@ mod tests {
             assert!(
                 matches!(
                     GuardOptions::default().namespace(bad).validate(),
-                    Err(OptionsError::Invalid { option: "namespace", .. })
+                    Err(OptionsError::Invalid {
+                        option: "namespace",
+                        ..
+                    })
                 ),
                 "{bad:?}"
             );
@@ -189,7 +196,15 @@ mod tests {
         assert!(ttl(Duration::from_micros(1500)).is_err());
         assert!(ttl(MAX_TTL + Duration::from_millis(1)).is_err());
         assert_eq!(ttl(Duration::from_millis(1)), Ok(()));
-        let timeout = GuardOptions::default().response_timeout(Duration::ZERO).validate();
-        assert!(matches!(timeout, Err(OptionsError::OutOfRange { option: "response_timeout", .. })));
+        let timeout = GuardOptions::default()
+            .response_timeout(Duration::ZERO)
+            .validate();
+        assert!(matches!(
+            timeout,
+            Err(OptionsError::OutOfRange {
+                option: "response_timeout",
+                ..
+            })
+        ));
     }
 }

@@ -99,7 +99,9 @@ pub(crate) fn verdict(reply: i64) -> Result<Verdict, GuardError> {
         1 => Ok(Verdict::Fresh),
         0 => Ok(Verdict::Duplicate),
         -1 => Err(GuardError::StateLost),
-        other => Err(GuardError::Reply { reply: other.to_string() }),
+        other => Err(GuardError::Reply {
+            reply: other.to_string(),
+        }),
     }
 }
 
@@ -108,8 +110,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<ReplayWindow, GuardError> {
     let (base, seen) = bytes
         .split_first_chunk::<8>()
         .and_then(|(base, rest)| Some((base, <[u8; 16]>::try_from(rest).ok()?)))
-        .ok_or_else(|| GuardError::Reply { reply: format!("a client state of {} bytes", bytes.len()) })?;
-    Ok(ReplayWindow::from_parts(u64::from_be_bytes(*base), u128::from_be_bytes(seen)))
+        .ok_or_else(|| GuardError::Reply {
+            reply: format!("a client state of {} bytes", bytes.len()),
+        })?;
+    Ok(ReplayWindow::from_parts(
+        u64::from_be_bytes(*base),
+        u128::from_be_bytes(seen),
+    ))
 }
 
 #[cfg(test)]
@@ -136,10 +143,13 @@ mod tests {
     fn the_sequence_number_travels_as_two_exact_halves() {
         let checker = Checker::new(&GuardOptions::default());
         let cmd = checker.invocation(true, "c", u64::MAX - 1, "e");
-        let args: Vec<String> = cmd.args_iter().map(|a| match a {
-            redis::Arg::Simple(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-            _ => String::new(),
-        }).collect();
+        let args: Vec<String> = cmd
+            .args_iter()
+            .map(|a| match a {
+                redis::Arg::Simple(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+                _ => String::new(),
+            })
+            .collect();
         assert_eq!(args[8..10], ["4294967295", "4294967294"]);
     }
 }

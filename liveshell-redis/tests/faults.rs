@@ -20,7 +20,11 @@ fn options(tag: &str) -> GuardOptions {
 
 /// Checks until Redis can be asked again (the first request after a restart finds the old
 /// connection broken), for at most 5 s; returns the first answer that is not `Unavailable`.
-async fn first_answer(guard: &RedisReplayGuard, client: &str, seq: u64) -> Result<Verdict, GuardError> {
+async fn first_answer(
+    guard: &RedisReplayGuard,
+    client: &str,
+    seq: u64,
+) -> Result<Verdict, GuardError> {
     for _ in 0..50 {
         match guard.check(client, seq).await {
             Err(e) if e.is_unavailable() => tokio::time::sleep(Duration::from_millis(100)).await,
@@ -44,7 +48,10 @@ async fn a_restart_without_persistence_fails_closed_until_recovered_then_starts_
     server.stop();
     for seq in [3, 6, 7] {
         let answer = a.check("c", seq).await;
-        assert!(matches!(answer, Err(GuardError::Unavailable(_))), "{answer:?}");
+        assert!(
+            matches!(answer, Err(GuardError::Unavailable(_))),
+            "{answer:?}"
+        );
     }
 
     server.restart();
@@ -52,7 +59,11 @@ async fn a_restart_without_persistence_fails_closed_until_recovered_then_starts_
     let answer = first_answer(&a, "c", 6).await;
     assert!(matches!(answer, Err(GuardError::StateLost)), "{answer:?}");
     assert!(matches!(a.check("c", 3).await, Err(GuardError::StateLost)));
-    assert_eq!(a.acked("c").await.unwrap(), None, "the high-water mark is gone");
+    assert_eq!(
+        a.acked("c").await.unwrap(),
+        None,
+        "the high-water mark is gone"
+    );
 
     // Recovering accepts the loss: the client starts over, so a replay of a message applied
     // before the restart is fresh again.
@@ -79,11 +90,17 @@ async fn unreachable_redis_is_a_typed_error_and_accepts_nothing() {
     server.stop();
 
     let connect = RedisReplayGuard::connect(&url, options("unreachable")).await;
-    assert!(matches!(connect, Err(GuardError::Unavailable(_))), "{connect:?}");
+    assert!(
+        matches!(connect, Err(GuardError::Unavailable(_))),
+        "{connect:?}"
+    );
 
     for seq in 1..=20 {
         let answer = guard.check("c", seq).await;
-        assert!(matches!(answer, Err(GuardError::Unavailable(_))), "seq {seq}: {answer:?}");
+        assert!(
+            matches!(answer, Err(GuardError::Unavailable(_))),
+            "seq {seq}: {answer:?}"
+        );
     }
     let many = guard.check_many(&[("c", 21), ("d", 1)]).await;
     assert!(matches!(many, Err(GuardError::Unavailable(_))), "{many:?}");
@@ -115,7 +132,10 @@ async fn two_guards_racing_the_same_messages_accept_each_exactly_once() {
     const TASKS: usize = 8;
     let server = RedisServer::start();
     let options = options("race");
-    let guards = [Arc::new(server.guard(options.clone()).await), Arc::new(server.guard(options).await)];
+    let guards = [
+        Arc::new(server.guard(options.clone()).await),
+        Arc::new(server.guard(options).await),
+    ];
     let messages: Vec<(String, u64)> = (0..CLIENTS)
         .flat_map(|c| (1..=PER_CLIENT).map(move |seq| (format!("client-{c}"), seq)))
         .collect();
@@ -129,7 +149,12 @@ async fn two_guards_racing_the_same_messages_accept_each_exactly_once() {
             tasks.push(tokio::spawn(async move {
                 let mut fresh = Vec::new();
                 for (client, seq) in chunk {
-                    if guard.check(&client, seq).await.expect("the test server answers").is_fresh() {
+                    if guard
+                        .check(&client, seq)
+                        .await
+                        .expect("the test server answers")
+                        .is_fresh()
+                    {
                         fresh.push((g, client, seq));
                     }
                 }
@@ -147,10 +172,22 @@ async fn two_guards_racing_the_same_messages_accept_each_exactly_once() {
     }
     let total = usize::try_from(CLIENTS * PER_CLIENT).expect("small");
     assert_eq!(accepted.len(), total, "every message accepted once");
-    assert!(accepted.values().all(|&n| n == 1), "no message accepted twice");
-    assert!(by_guard.iter().all(|&n| n > 0), "both guards won some races: {by_guard:?}");
-    println!("race: {total} messages, accepted {} by guard A and {} by guard B, each exactly once", by_guard[0], by_guard[1]);
+    assert!(
+        accepted.values().all(|&n| n == 1),
+        "no message accepted twice"
+    );
+    assert!(
+        by_guard.iter().all(|&n| n > 0),
+        "both guards won some races: {by_guard:?}"
+    );
+    println!(
+        "race: {total} messages, accepted {} by guard A and {} by guard B, each exactly once",
+        by_guard[0], by_guard[1]
+    );
     for c in 0..CLIENTS {
-        assert_eq!(guards[0].acked(&format!("client-{c}")).await.unwrap(), Some(PER_CLIENT));
+        assert_eq!(
+            guards[0].acked(&format!("client-{c}")).await.unwrap(),
+            Some(PER_CLIENT)
+        );
     }
 }

@@ -14,7 +14,9 @@ use redis::AsyncCommands;
 #[tokio::test]
 async fn keys_are_namespaced_in_one_hash_tag_with_the_id_escaped() {
     let server = RedisServer::start();
-    let guard = server.guard(GuardOptions::default().namespace("shop:replay")).await;
+    let guard = server
+        .guard(GuardOptions::default().namespace("shop:replay"))
+        .await;
     assert_eq!(guard.check("tab 1:{x}", 1).await.unwrap(), Verdict::Fresh);
     let mut raw = server.raw().await;
     let mut keys: Vec<String> = raw.keys("*").await.unwrap();
@@ -37,10 +39,16 @@ async fn keys_are_namespaced_in_one_hash_tag_with_the_id_escaped() {
 async fn idle_clients_expire_with_the_ttl() {
     let server = RedisServer::start();
     let ttl = Duration::from_millis(300);
-    let guard = server.guard(GuardOptions::default().namespace("ttl").ttl(ttl)).await;
+    let guard = server
+        .guard(GuardOptions::default().namespace("ttl").ttl(ttl))
+        .await;
     assert!(guard.check("c", 1).await.unwrap().is_fresh());
     let mut raw = server.raw().await;
-    for key in [guard.client_key("c"), "{ttl}:lru".to_owned(), "{ttl}:tick".to_owned()] {
+    for key in [
+        guard.client_key("c"),
+        "{ttl}:lru".to_owned(),
+        "{ttl}:tick".to_owned(),
+    ] {
         let pttl: i64 = raw.pttl(&key).await.unwrap();
         assert!((1..=300).contains(&pttl), "{key}: {pttl} ms");
     }
@@ -55,36 +63,74 @@ async fn idle_clients_expire_with_the_ttl() {
     }
     assert!(expired, "the client's state did not expire within 2 s");
     assert!(guard.check("c", 1).await.unwrap().is_fresh());
-    assert_eq!(guard.forgotten().await.unwrap(), 0, "expiry is not eviction");
+    assert_eq!(
+        guard.forgotten().await.unwrap(),
+        0,
+        "expiry is not eviction"
+    );
 }
 
 #[tokio::test]
 async fn a_flushed_script_cache_falls_back_to_eval() {
     let server = RedisServer::start();
-    let guard = server.guard(GuardOptions::default().namespace(fresh_namespace("noscript"))).await;
+    let guard = server
+        .guard(GuardOptions::default().namespace(fresh_namespace("noscript")))
+        .await;
     let mut raw = server.raw().await;
-    let _: () = redis::cmd("SCRIPT").arg("FLUSH").query_async(&mut raw).await.unwrap();
+    let _: () = redis::cmd("SCRIPT")
+        .arg("FLUSH")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
     assert_eq!(guard.check("c", 1).await.unwrap(), Verdict::Fresh);
-    let _: () = redis::cmd("SCRIPT").arg("FLUSH").query_async(&mut raw).await.unwrap();
-    let answers = guard.check_many(&[("c", 1), ("c", 2), ("d", 1)]).await.unwrap();
+    let _: () = redis::cmd("SCRIPT")
+        .arg("FLUSH")
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    let answers = guard
+        .check_many(&[("c", 1), ("c", 2), ("d", 1)])
+        .await
+        .unwrap();
     let answers: Vec<Verdict> = answers.into_iter().map(Result::unwrap).collect();
-    assert_eq!(answers, [Verdict::Duplicate, Verdict::Fresh, Verdict::Fresh]);
+    assert_eq!(
+        answers,
+        [Verdict::Duplicate, Verdict::Fresh, Verdict::Fresh]
+    );
 }
 
 #[tokio::test]
 async fn a_pipeline_answers_as_checks_one_by_one() {
     let server = RedisServer::start();
-    let one = server.guard(GuardOptions::default().namespace(fresh_namespace("one"))).await;
-    let many = server.guard(GuardOptions::default().namespace(fresh_namespace("many"))).await;
-    let stamps: Vec<(&str, u64)> = [("a", 1), ("a", 1), ("b", 3), ("a", 300), ("a", 2), ("b", 2), ("b", 0)]
-        .into_iter()
-        .chain((1..=REPLAY_WINDOW + 5).rev().map(|seq| ("c", seq)))
-        .collect();
+    let one = server
+        .guard(GuardOptions::default().namespace(fresh_namespace("one")))
+        .await;
+    let many = server
+        .guard(GuardOptions::default().namespace(fresh_namespace("many")))
+        .await;
+    let stamps: Vec<(&str, u64)> = [
+        ("a", 1),
+        ("a", 1),
+        ("b", 3),
+        ("a", 300),
+        ("a", 2),
+        ("b", 2),
+        ("b", 0),
+    ]
+    .into_iter()
+    .chain((1..=REPLAY_WINDOW + 5).rev().map(|seq| ("c", seq)))
+    .collect();
     let mut expected = Vec::new();
     for &(id, seq) in &stamps {
         expected.push(one.check(id, seq).await.unwrap());
     }
-    let got: Vec<Verdict> = many.check_many(&stamps).await.unwrap().into_iter().map(Result::unwrap).collect();
+    let got: Vec<Verdict> = many
+        .check_many(&stamps)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(got, expected);
     assert_eq!(many.acked("c").await.unwrap(), Some(REPLAY_WINDOW + 5));
     assert!(many.check_many(&[]).await.unwrap().is_empty());
@@ -105,18 +151,30 @@ async fn the_cap_evicts_the_least_recently_seen_across_guards() {
     assert_eq!(a.acked("y").await.unwrap(), None);
     assert_eq!(b.acked("x").await.unwrap(), Some(2));
     assert_eq!(a.forgotten().await.unwrap(), 1);
-    assert_eq!(a.check("y", 1).await.unwrap(), Verdict::Fresh, "an evicted client starts over");
+    assert_eq!(
+        a.check("y", 1).await.unwrap(),
+        Verdict::Fresh,
+        "an evicted client starts over"
+    );
 }
 
 #[tokio::test]
 async fn state_another_program_wrote_is_an_error_never_fresh() {
     let server = RedisServer::start();
-    let guard = server.guard(GuardOptions::default().namespace(fresh_namespace("corrupt"))).await;
+    let guard = server
+        .guard(GuardOptions::default().namespace(fresh_namespace("corrupt")))
+        .await;
     let mut raw = server.raw().await;
-    let _: () = raw.set(guard.client_key("short"), "not a state").await.unwrap();
+    let _: () = raw
+        .set(guard.client_key("short"), "not a state")
+        .await
+        .unwrap();
     let answer = guard.check("short", 1).await;
     assert!(matches!(answer, Err(GuardError::Redis(_))), "{answer:?}");
-    assert!(matches!(guard.acked("short").await, Err(GuardError::Reply { .. })));
+    assert!(matches!(
+        guard.acked("short").await,
+        Err(GuardError::Reply { .. })
+    ));
     let _: () = raw.hset(guard.client_key("hash"), "f", "v").await.unwrap();
     let answer = guard.check("hash", 1).await;
     assert!(matches!(answer, Err(GuardError::Redis(_))), "{answer:?}");
@@ -125,7 +183,11 @@ async fn state_another_program_wrote_is_an_error_never_fresh() {
 #[tokio::test]
 async fn one_guard_is_shared_across_tasks() {
     let server = RedisServer::start();
-    let guard = std::sync::Arc::new(server.guard(GuardOptions::default().namespace(fresh_namespace("share"))).await);
+    let guard = std::sync::Arc::new(
+        server
+            .guard(GuardOptions::default().namespace(fresh_namespace("share")))
+            .await,
+    );
     let tasks: Vec<_> = (1..=50u64)
         .map(|seq| {
             let guard = std::sync::Arc::clone(&guard);

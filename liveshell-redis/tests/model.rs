@@ -37,7 +37,10 @@ fn seq() -> impl Strategy<Value = Seq> {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
 }
 
 #[test]
@@ -49,15 +52,20 @@ fn redis_guard_answers_as_the_in_memory_guard() {
     let result = runner.run(&strategy, |(cap, ops)| {
         let cap = NonZeroUsize::new(cap).expect("the strategy starts at 1");
         rt.block_on(async {
-            let options = GuardOptions::default().namespace(fresh_namespace("model")).max_clients(cap);
+            let options = GuardOptions::default()
+                .namespace(fresh_namespace("model"))
+                .max_clients(cap);
             let guard = server.guard(options).await;
             let mut model = ReplayGuard::new(cap);
             let mut high = [0u64; IDS.len()];
             for (i, seq) in ops {
-                let (id, seq) = (IDS[i], match seq {
-                    Seq::Rel(d) => high[i].saturating_add_signed(d),
-                    Seq::Abs(n) => n,
-                });
+                let (id, seq) = (
+                    IDS[i],
+                    match seq {
+                        Seq::Rel(d) => high[i].saturating_add_signed(d),
+                        Seq::Abs(n) => n,
+                    },
+                );
                 let expected = model.check(id, seq);
                 if expected.is_fresh() {
                     high[i] = high[i].max(seq);
@@ -65,7 +73,12 @@ fn redis_guard_answers_as_the_in_memory_guard() {
                 let got = guard.check(id, seq).await.expect("the test server answers");
                 prop_assert_eq!(got, expected, "client {:?} seq {}", id, seq);
                 for id in IDS {
-                    prop_assert_eq!(guard.acked(id).await.expect("answers"), model.acked(id), "acked {:?}", id);
+                    prop_assert_eq!(
+                        guard.acked(id).await.expect("answers"),
+                        model.acked(id),
+                        "acked {:?}",
+                        id
+                    );
                 }
             }
             prop_assert_eq!(guard.forgotten().await.expect("answers"), model.forgotten());
@@ -89,7 +102,11 @@ fn state_bytes(window: ReplayWindow) -> Vec<u8> {
 fn script_step_is_the_window_step_on_any_state() {
     let server = RedisServer::start();
     let rt = runtime();
-    let base = prop_oneof![0u64..=1000, (0u64..=300).prop_map(|d| u64::MAX - d), any::<u64>()];
+    let base = prop_oneof![
+        0u64..=1000,
+        (0u64..=300).prop_map(|d| u64::MAX - d),
+        any::<u64>()
+    ];
     let seen = prop_oneof![
         any::<u128>(),
         Just(0u128),
@@ -101,7 +118,9 @@ fn script_step_is_the_window_step_on_any_state() {
     let strategy = (base, seen, vec(delta, 1..8));
     let mut runner = TestRunner::new(Config::with_cases(2000));
     let (guard, raw) = rt.block_on(async {
-        let guard = server.guard(GuardOptions::default().namespace(fresh_namespace("step"))).await;
+        let guard = server
+            .guard(GuardOptions::default().namespace(fresh_namespace("step")))
+            .await;
         (guard, server.raw().await)
     });
     let key = guard.client_key("c");
@@ -109,13 +128,25 @@ fn script_step_is_the_window_step_on_any_state() {
         rt.block_on(async {
             let mut raw = raw.clone();
             let mut window = ReplayWindow::from_parts(base, seen);
-            let _: () = redis::cmd("SET").arg(&key).arg(state_bytes(window)).query_async(&mut raw).await.expect("SET");
+            let _: () = redis::cmd("SET")
+                .arg(&key)
+                .arg(state_bytes(window))
+                .query_async(&mut raw)
+                .await
+                .expect("SET");
             for d in deltas {
                 let seq = window.base().saturating_add_signed(d);
                 let expected = window.check(seq);
-                let got = guard.check("c", seq).await.expect("the test server answers");
+                let got = guard
+                    .check("c", seq)
+                    .await
+                    .expect("the test server answers");
                 prop_assert_eq!(got, expected, "seq {}", seq);
-                let stored: Vec<u8> = redis::cmd("GET").arg(&key).query_async(&mut raw).await.expect("GET");
+                let stored: Vec<u8> = redis::cmd("GET")
+                    .arg(&key)
+                    .query_async(&mut raw)
+                    .await
+                    .expect("GET");
                 prop_assert_eq!(stored, state_bytes(window), "state after seq {}", seq);
             }
             Ok(())

@@ -33,9 +33,14 @@ impl RedisServer {
             .and_then(|l| l.local_addr())
             .expect("an ephemeral port on 127.0.0.1")
             .port();
-        let dir = std::env::temp_dir().join(format!("liveshell-redis-{}-{port}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("liveshell-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory for redis-server");
-        let mut server = Self { child: None, port, dir };
+        let mut server = Self {
+            child: None,
+            port,
+            dir,
+        };
         server.spawn();
         server
     }
@@ -62,34 +67,61 @@ impl RedisServer {
     fn spawn(&mut self) {
         let child = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--protected-mode",
+                "yes",
+            ])
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start redis-server (run .ci/redis to install it): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start redis-server (run .ci/redis to install it): {e}")
+            });
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(mut stream) = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)) {
                 use std::io::{Read, Write};
                 let mut reply = [0; 7];
-                if stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut reply).is_ok() && &reply == b"+PONG\r\n" {
+                if stream.write_all(b"PING\r\n").is_ok()
+                    && stream.read_exact(&mut reply).is_ok()
+                    && &reply == b"+PONG\r\n"
+                {
                     return;
                 }
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("redis-server on port {} exited at start: {status}", self.port);
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "redis-server on port {} exited at start: {status}",
+                    self.port
+                );
             }
-            assert!(Instant::now() < deadline, "redis-server on port {} did not answer within 10 s", self.port);
+            assert!(
+                Instant::now() < deadline,
+                "redis-server on port {} did not answer within 10 s",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
     /// A guard on this server, on a namespace of its own.
     pub async fn guard(&self, options: GuardOptions) -> RedisReplayGuard {
-        RedisReplayGuard::connect(&self.url(), options).await.expect("connect to the test server")
+        RedisReplayGuard::connect(&self.url(), options)
+            .await
+            .expect("connect to the test server")
     }
 
     /// A plain connection, for inspecting keys.
