@@ -13,7 +13,7 @@ mod json;
 mod ledger;
 pub mod main_only;
 pub mod mount_batch;
-mod options;
+pub mod options;
 pub mod prefetch;
 pub mod reconnect;
 pub mod shell;

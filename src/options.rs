@@ -11,7 +11,8 @@
 //!   every field optional (missing fields keep their default) and durations in seconds (a number,
 //!   fractions allowed: `hover_delay = 0.065`).
 //!
-//! [`OptionsError`] is the error of every `validate`.
+//! [`OptionsError`] is the error of every `validate`, and [`seconds`] the serde form of a
+//! duration.
 
 use std::time::Duration;
 
@@ -48,17 +49,46 @@ pub enum OptionsError {
     },
 }
 
-/// Serde for a [`Duration`] as a number of seconds (fractions allowed), for options files.
-pub(crate) mod seconds {
+/// Serde for a [`Duration`] as a number of seconds (fractions allowed), for options files:
+/// `#[serde(with = "liveshell::options::seconds")]` on a `Duration` field. liveshell's own
+/// options use it, and so can a host's or a sibling crate's.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Options {
+///     #[serde(with = "liveshell::options::seconds")]
+///     ttl: Duration,
+/// }
+///
+/// let options: Options = serde_json::from_str(r#"{"ttl": 0.25}"#)?;
+/// assert_eq!(options.ttl, Duration::from_millis(250));
+/// assert!(serde_json::from_str::<Options>(r#"{"ttl": -1}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub mod seconds {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    pub(crate) fn serialize<S: Serializer>(duration: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    /// Writes `duration` as a number of seconds.
+    ///
+    /// # Errors
+    ///
+    /// The serializer's.
+    pub fn serialize<S: Serializer>(duration: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(duration.as_secs_f64())
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    /// Reads a finite, non-negative number of seconds.
+    ///
+    /// # Errors
+    ///
+    /// The deserializer's, and a custom error for a negative, infinite or NaN number.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let secs = f64::deserialize(d)?;
         Duration::try_from_secs_f64(secs).map_err(|_| {
             D::Error::custom(format_args!(

@@ -25,16 +25,62 @@ impl Verdict {
     }
 }
 
-/// One client's delivered sequence numbers: every `seq <= base`, plus bit `i` of `seen` for
-/// `base + 1 + i`. Bit 0 is always clear (otherwise `base` would have advanced).
-#[derive(Debug, Clone, Copy, Default)]
-struct Window {
+/// One client's replay state: the pure decision step behind [`ReplayGuard`].
+///
+/// Every `seq <= base` counts as delivered, and bit `i` of `seen` records `base + 1 + i`, for
+/// the [`REPLAY_WINDOW`] numbers above `base`. Bit 0 is always clear (otherwise `base` would
+/// have advanced). [`check`](Self::check) is the whole per-client decision of [`ReplayGuard`]:
+/// a guard that keeps these 24 bytes elsewhere (liveshell-redis keeps them in Redis) and applies
+/// the same step atomically answers exactly as [`ReplayGuard`] does.
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::reconnect::{ReplayWindow, Verdict};
+///
+/// let mut window = ReplayWindow::default();
+/// assert_eq!(window.check(1), Verdict::Fresh);
+/// assert_eq!(window.check(3), Verdict::Fresh);
+/// assert_eq!((window.base(), window.seen()), (1, 0b10));
+/// // The state round-trips through its two parts, as a store would keep it.
+/// let mut restored = ReplayWindow::from_parts(window.base(), window.seen());
+/// assert_eq!(restored, window);
+/// assert_eq!(restored.check(3), Verdict::Duplicate);
+/// assert_eq!(restored.check(2), Verdict::Fresh);
+/// assert_eq!(restored.base(), 3);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ReplayWindow {
     base: u64,
     seen: u128,
 }
 
-impl Window {
-    fn check(&mut self, seq: u64) -> Verdict {
+impl ReplayWindow {
+    /// The state with `base` and `seen` as [`base`](Self::base) and [`seen`](Self::seen)
+    /// return them, normalised: a run of set bits at the bottom of `seen` (which a store
+    /// cannot have received from this type) moves into `base`, saturating at `u64::MAX`.
+    #[must_use]
+    pub fn from_parts(base: u64, seen: u128) -> Self {
+        let mut window = Self { base, seen };
+        window.advance();
+        window
+    }
+
+    /// The highest `n` such that every number `1..=n` counts as delivered.
+    #[must_use]
+    pub const fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// The delivered numbers above [`base`](Self::base): bit `i` is `base + 1 + i`.
+    #[must_use]
+    pub const fn seen(&self) -> u128 {
+        self.seen
+    }
+
+    /// Records `seq` and says whether it is a first delivery: the per-client step of
+    /// [`ReplayGuard::check`].
+    pub fn check(&mut self, seq: u64) -> Verdict {
         if seq <= self.base {
             return Verdict::Duplicate;
         }
@@ -61,6 +107,7 @@ impl Window {
     /// Moves `base` over the run of delivered numbers just above it.
     fn advance(&mut self) {
         let run = (!self.seen).trailing_zeros();
+        let run = u32::try_from(u64::MAX - self.base).map_or(run, |room| run.min(room));
         self.seen = self.seen.checked_shr(run).unwrap_or(0);
         self.base += u64::from(run);
     }
@@ -98,7 +145,7 @@ impl Window {
 /// ```
 #[derive(Debug)]
 pub struct ReplayGuard {
-    clients: LruCache<String, Window>,
+    clients: LruCache<String, ReplayWindow>,
     max_clients: NonZeroUsize,
     forgotten: u64,
 }
@@ -129,7 +176,7 @@ impl ReplayGuard {
         if self.clients.len() >= self.max_clients.get() && self.clients.pop_lru().is_some() {
             self.forgotten += 1;
         }
-        let mut window = Window::default();
+        let mut window = ReplayWindow::default();
         let verdict = window.check(seq);
         self.clients.push(client_id.to_owned(), window);
         verdict
@@ -220,5 +267,27 @@ mod tests {
         assert_eq!(guard.acked("b"), None);
         assert_eq!(guard.acked("a"), Some(2));
         assert_eq!(guard.forgotten(), 1);
+    }
+
+    #[test]
+    fn window_from_parts_moves_a_delivered_run_into_base_and_never_overflows() {
+        let window = ReplayWindow::from_parts(10, 0b1011);
+        assert_eq!((window.base(), window.seen()), (12, 0b10));
+        let mut top = ReplayWindow::from_parts(u64::MAX - 1, u128::MAX);
+        assert_eq!(top.base(), u64::MAX);
+        assert_eq!(top.check(u64::MAX), Verdict::Duplicate);
+        let mut beyond = ReplayWindow::from_parts(u64::MAX - 1, 0b10);
+        assert_eq!(beyond.check(u64::MAX), Verdict::Fresh);
+        assert_eq!(beyond.base(), u64::MAX);
+    }
+
+    #[test]
+    fn window_steps_are_the_guards_answers() {
+        let mut guard = ReplayGuard::default();
+        let mut window = ReplayWindow::default();
+        for seq in [3, 1, 1, 500, 2, 372, 373, 371, 0, 501, u64::MAX, 7] {
+            assert_eq!(guard.check("c", seq), window.check(seq), "seq {seq}");
+            assert_eq!(guard.acked("c"), Some(window.base()));
+        }
     }
 }

@@ -88,7 +88,7 @@ pub use bridge::BridgeConfig;
 pub use bridge::{Bridge, BridgeOptions, BridgeStats, Input};
 pub use buffer::{DEFAULT_CAPACITY, Drain, ReplayBuffer};
 pub use gate::{Source, SourceError, SourceGate, SourceKind, accept_source};
-pub use guard::{REPLAY_WINDOW, ReplayGuard, Verdict};
+pub use guard::{REPLAY_WINDOW, ReplayGuard, ReplayWindow, Verdict};
 pub use outbox::{Outbox, Stamped};
 pub use wire::{
     BUFFER_TYPE, BridgeMessage, ConnectionId, DEFAULT_CONNECTION_ID, DRAIN_REPLY_TYPE, DRAIN_TYPE,
