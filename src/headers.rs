@@ -307,11 +307,11 @@ mod tests {
             let mut b: Vec<u8> = a.iter().zip(flips.iter().chain(std::iter::repeat(&false)))
                 .map(|(&x, &flip)| if flip { x ^ 0x20 } else { x })
                 .collect();
-            prop_assert_eq!(super::eq_ignore_ascii_case(&a, &b), a.eq_ignore_ascii_case(&b));
+            prop_assert_eq!(eq_ignore_ascii_case(&a, &b), a.eq_ignore_ascii_case(&b));
             b.push(tail);
             let mut a2 = a.clone();
             a2.push(tail.to_ascii_uppercase());
-            prop_assert_eq!(super::eq_ignore_ascii_case(&a2, &b), a2.eq_ignore_ascii_case(&b));
+            prop_assert_eq!(eq_ignore_ascii_case(&a2, &b), a2.eq_ignore_ascii_case(&b));
         }
     }
 
@@ -320,7 +320,7 @@ mod tests {
         for x in 0..=255u8 {
             for y in 0..=255u8 {
                 assert_eq!(
-                    super::eq_ignore_ascii_case(&[x], &[y]),
+                    eq_ignore_ascii_case(&[x], &[y]),
                     [x].eq_ignore_ascii_case(&[y]),
                     "{x} {y}"
                 );
