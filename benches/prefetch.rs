@@ -9,10 +9,10 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use liveshell::headers::{Headers, trim_ows};
+use liveshell::headers::Headers;
 use liveshell::prefetch::{
     Action, IntentPrefetch, LinkId, PrefetchOptions, SpeculationKind, Transports, guard,
-    speculation_kind,
+    speculation_kind, speculation_kind_by,
 };
 use liveshell::time::{Clock, SystemClock};
 use url::Url;
@@ -97,8 +97,8 @@ fn guard_cost(c: &mut Criterion) {
     group.finish();
 }
 
-/// `speculation_kind` as it would be on the `sfv` crate: the same header lookups and rules,
-/// `sfv::Parser` for the `Sec-Purpose` lists.
+/// `speculation_kind` on the `sfv` crate: the same loop over the headers
+/// (`speculation_kind_by`), `sfv::Parser` for the `Sec-Purpose` lists.
 fn speculation_kind_on_sfv(headers: impl Headers) -> Option<SpeculationKind> {
     let purpose = |value: &[u8]| -> Option<SpeculationKind> {
         let list: sfv::List = sfv::Parser::new(value).parse().ok()?;
@@ -125,34 +125,7 @@ fn speculation_kind_on_sfv(headers: impl Headers) -> Option<SpeculationKind> {
         }
         found
     };
-    let structured = ["sec-purpose", "x-sec-purpose"]
-        .into_iter()
-        .filter_map(|name| {
-            let mut lines = headers.values(name).peekable();
-            lines.peek()?;
-            let mut value = Vec::new();
-            for line in lines {
-                if !value.is_empty() {
-                    value.push(b',');
-                }
-                value.extend_from_slice(line);
-            }
-            Some(value)
-        })
-        .filter_map(|value| purpose(&value))
-        .max_by_key(|kind| *kind == SpeculationKind::Prerender);
-    let legacy = [
-        ("purpose", "prefetch"),
-        ("x-moz", "prefetch"),
-        ("x-purpose", "preview"),
-    ]
-    .into_iter()
-    .any(|(name, expected)| {
-        headers
-            .values(name)
-            .any(|v| trim_ows(v).eq_ignore_ascii_case(expected.as_bytes()))
-    });
-    structured.or(legacy.then_some(SpeculationKind::Prefetch))
+    speculation_kind_by(headers, purpose)
 }
 
 fn sfv_parsers(c: &mut Criterion) {

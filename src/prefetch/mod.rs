@@ -98,6 +98,8 @@ pub use guard::{GuardError, document_key, guard};
 pub use input::Input;
 pub use link::is_opted_in;
 pub use options::{PrefetchOptions, Transports};
+#[doc(hidden)]
+pub use purpose::speculation_kind_by;
 pub use purpose::{SpeculationKind, is_speculative, speculation_kind};
 
 /// The intent-prefetch state machine (`handle_*` in, `poll_*` out).

@@ -36,10 +36,21 @@ pub enum SpeculationKind {
 /// assert_eq!(speculation_kind([("Sec-Purpose", "prefetch,")]), None); // not a valid list
 /// ```
 pub fn speculation_kind(headers: impl Headers) -> Option<SpeculationKind> {
+    speculation_kind_by(headers, purpose_of)
+}
+
+/// [`speculation_kind`] with `purpose` reading each joined `Sec-Purpose` list value: the one
+/// loop over the headers, so `benches/prefetch.rs` can run it on the `sfv` crate's parser
+/// beside liveshell's own. Not part of the supported API.
+#[doc(hidden)]
+pub fn speculation_kind_by(
+    headers: impl Headers,
+    purpose: impl Fn(&[u8]) -> Option<SpeculationKind>,
+) -> Option<SpeculationKind> {
     let structured = ["sec-purpose", "x-sec-purpose"]
         .into_iter()
         .filter_map(|name| joined(&headers, name))
-        .filter_map(|value| purpose_of(&value))
+        .filter_map(|value| purpose(&value))
         .max_by_key(|kind| *kind == SpeculationKind::Prerender);
     let legacy = [
         ("purpose", "prefetch"),
