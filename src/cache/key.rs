@@ -7,7 +7,7 @@ use std::sync::{Arc, Weak};
 
 use super::digest::Sip128;
 use super::options::Keying;
-use super::store::VarySet;
+use super::vary::VarySet;
 use crate::headers::{Headers, is_token, trim_ows};
 
 /// Why a request could not be turned into a key.

@@ -13,7 +13,7 @@ use super::digest::Sip128;
 use super::key::{CacheKey, KeyError, PreparedKey, normalise_url};
 use super::options::{CacheOptions, Keying};
 use super::prehashed::DigestBuildHasher;
-use super::vary::ResponseVary;
+use super::vary::{ResponseVary, VarySet};
 use crate::OptionsError;
 use crate::headers::{Headers, Vary};
 use crate::time::Instant;
@@ -123,9 +123,6 @@ pub struct CacheStats {
     /// Entries removed because their TTL had passed (by `get` or `purge_expired`).
     pub expired: u64,
 }
-
-/// The `Vary` field names of a variant: lowercase, sorted, unique, shared by the index.
-pub(crate) type VarySet = Arc<[Box<str>]>;
 
 pub(crate) struct Entry<V> {
     pub(crate) url: Arc<str>,

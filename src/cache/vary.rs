@@ -1,9 +1,13 @@
-//! [`ResponseVary`]: the forms of a response's `Vary` that [`insert`](super::SnapshotCache::insert)
-//! takes.
+//! The response side of a key: [`ResponseVary`], the forms of a response's `Vary` that
+//! [`insert`](super::SnapshotCache::insert) takes, and the field-name sets variants share.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::headers::Vary;
+
+/// The `Vary` field names of a variant: lowercase, sorted, unique, shared by the index.
+pub(crate) type VarySet = Arc<[Box<str>]>;
 
 /// A response's `Vary` as [`insert`](super::SnapshotCache::insert) and
 /// [`variant_id`](super::SnapshotCache::variant_id) take it: a [`&Vary`](Vary) read once by
