@@ -59,7 +59,7 @@ pub mod checks;
 mod config;
 mod key;
 mod persist;
-mod siphash;
+pub(crate) mod siphash;
 mod store;
 
 pub use checks::CacheSettings;
