@@ -11,6 +11,7 @@
 mod site;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,8 @@ struct Host {
     seen: Mutex<Vec<Seen>>,
     /// Text frames received on `/ws/live/`, in order.
     ws_frames: Mutex<Vec<String>>,
+    /// The layout version pages render (bumped by `POST /__e2e/layout?v=N`).
+    layout: AtomicU32,
     /// Whether `/ws/live/` accepts upgrades; turning it off also closes the open sockets.
     ws_accept: watch::Sender<bool>,
 }
@@ -134,8 +137,9 @@ async fn main_only(request: Request, next: Next) -> Response {
     liveshell::main_only::apply(&head, response).map(Body::from)
 }
 
-async fn page(request: Request) -> Response {
-    let visit = Visit::from_query(request.uri().query());
+async fn page(State(host): State<Shared>, request: Request) -> Response {
+    let mut visit = Visit::from_query(request.uri().query());
+    visit.layout = host.layout.load(Ordering::Relaxed);
     match site::page(request.uri().path(), &visit) {
         Some(html) => html_response(html),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
@@ -257,6 +261,16 @@ async fn ws_control(State(host): State<Shared>, Query(q): Query<Accept>) -> Stat
     StatusCode::NO_CONTENT
 }
 
+#[derive(Deserialize)]
+struct Layout {
+    v: u32,
+}
+
+async fn layout(State(host): State<Shared>, Query(q): Query<Layout>) -> StatusCode {
+    host.layout.store(q.v, Ordering::Relaxed);
+    StatusCode::NO_CONTENT
+}
+
 async fn ws_frames(State(host): State<Shared>) -> Json<Vec<String>> {
     Json(host.ws_frames.lock().expect("frames").clone())
 }
@@ -310,6 +324,7 @@ fn router(host: Shared) -> Router {
         .route("/__e2e/corpus", get(corpus_list))
         .route("/__e2e/requests", get(requests).delete(requests_clear))
         .route("/__e2e/ws", axum::routing::post(ws_control))
+        .route("/__e2e/layout", axum::routing::post(layout))
         .route("/__e2e/ws/frames", get(ws_frames).delete(ws_frames_clear))
         .layer(middleware::from_fn_with_state(host.clone(), record))
         .with_state(host)
@@ -369,8 +384,13 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the host is I/O, not the Sans-IO core: it timestamps the requests it logs"
+    )]
+    let started = Instant::now();
     let host = Arc::new(Host {
-        started: Instant::now(),
+        started,
         worker: args.worker,
         djust_static: args.djust_static,
         sw_dist: args.sw_dist,
@@ -378,6 +398,7 @@ async fn main() {
         seen: Mutex::new(Vec::new()),
         ws_frames: Mutex::new(Vec::new()),
         ws_accept: watch::Sender::new(true),
+        layout: AtomicU32::new(1),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -17,6 +17,11 @@ pub struct Visit {
     pub document_rules: bool,
     /// `latency_ms=N`: the host waits N ms before answering a page.
     pub latency_ms: u64,
+    /// `sw_opts=...`: the worker's options, passed as its script URL's query (djust's client
+    /// registers `swUrl` as given).
+    pub worker_options: Option<String>,
+    /// The layout version the host renders in the site header (set by the host, not the query).
+    pub layout: u32,
 }
 
 impl Visit {
@@ -29,6 +34,7 @@ impl Visit {
                 "sw" => visit.no_worker = value == "off",
                 "spec" => visit.document_rules = value == "doc",
                 "latency_ms" => visit.latency_ms = value.parse().unwrap_or(0),
+                "sw_opts" if is_plain(value) => visit.worker_options = Some(value.to_owned()),
                 _ => {}
             }
         }
@@ -47,12 +53,22 @@ impl Visit {
         if self.latency_ms > 0 {
             parts.push(format!("latency_ms={}", self.latency_ms));
         }
+        if let Some(options) = &self.worker_options {
+            parts.push(format!("sw_opts={options}"));
+        }
         if parts.is_empty() {
             String::new()
         } else {
             format!("?{}", parts.join("&"))
         }
     }
+}
+
+/// Whether a query value is safe to write into a script and an attribute unescaped.
+fn is_plain(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"%-_.,*/".contains(&b))
 }
 
 /// The generated sections and how many pages each has.
@@ -95,7 +111,9 @@ pub fn pdf() -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
@@ -127,14 +145,70 @@ pub fn shell_rules() -> SpeculationRules {
 }
 
 const WORDS: [&str; 64] = [
-    "shell", "render", "socket", "patch", "server", "client", "worker", "cache", "layout",
-    "request", "header", "stream", "buffer", "replay", "snapshot", "template", "view", "state",
-    "event", "handler", "query", "session", "deploy", "latency", "browser", "document", "element",
-    "attribute", "content", "network", "response", "navigation", "prefetch", "hover", "click",
-    "morph", "diff", "version", "connection", "message", "origin", "scope", "policy", "module",
-    "package", "release", "feature", "option", "default", "measure", "median", "chart", "table",
-    "figure", "section", "article", "summary", "detail", "profile", "account", "search", "index",
-    "archive", "contact",
+    "shell",
+    "render",
+    "socket",
+    "patch",
+    "server",
+    "client",
+    "worker",
+    "cache",
+    "layout",
+    "request",
+    "header",
+    "stream",
+    "buffer",
+    "replay",
+    "snapshot",
+    "template",
+    "view",
+    "state",
+    "event",
+    "handler",
+    "query",
+    "session",
+    "deploy",
+    "latency",
+    "browser",
+    "document",
+    "element",
+    "attribute",
+    "content",
+    "network",
+    "response",
+    "navigation",
+    "prefetch",
+    "hover",
+    "click",
+    "morph",
+    "diff",
+    "version",
+    "connection",
+    "message",
+    "origin",
+    "scope",
+    "policy",
+    "module",
+    "package",
+    "release",
+    "feature",
+    "option",
+    "default",
+    "measure",
+    "median",
+    "chart",
+    "table",
+    "figure",
+    "section",
+    "article",
+    "summary",
+    "detail",
+    "profile",
+    "account",
+    "search",
+    "index",
+    "archive",
+    "contact",
 ];
 
 /// A deterministic word stream (xorshift).
@@ -200,10 +274,16 @@ fn style() -> String {
 /// The head scripts: djust's client, its registration, the bridge wiring and the marks the suite
 /// reads. All outside main, so they are part of the shell.
 fn head_scripts(visit: &Visit) -> String {
-    let register = if visit.no_worker {
-        ""
-    } else {
-        "djust.registerServiceWorker({instantShell: true, reconnectionBridge: true});"
+    let register = match (&visit.no_worker, &visit.worker_options) {
+        (true, _) => String::new(),
+        (false, None) => {
+            "djust.registerServiceWorker({instantShell: true, reconnectionBridge: true});"
+                .to_owned()
+        }
+        (false, Some(options)) => format!(
+            "djust.registerServiceWorker({{instantShell: true, reconnectionBridge: true, \
+             swUrl: '/static/djust/service-worker.js?' + decodeURIComponent('{options}')}});"
+        ),
     };
     format!(
         r#"<script src="/static/djust/client.js" defer></script>
@@ -263,7 +343,9 @@ fn frame(f: &Frame<'_>) -> String {
     };
     let mut nav = String::new();
     for (section, count) in SECTIONS {
-        nav.push_str(&format!("<li><a href=\"/{section}/1/{q}\">{section}</a></li>"));
+        nav.push_str(&format!(
+            "<li><a href=\"/{section}/1/{q}\">{section}</a></li>"
+        ));
         let _ = count;
     }
     let mut toc = String::from("<aside class=\"toc\"><ul>");
@@ -275,7 +357,9 @@ fn frame(f: &Frame<'_>) -> String {
         }
     }
     for name in HARD {
-        toc.push_str(&format!("<li><a href=\"/hard/{name}/{q}\">hard: {name}</a></li>"));
+        toc.push_str(&format!(
+            "<li><a href=\"/hard/{name}/{q}\">hard: {name}</a></li>"
+        ));
     }
     toc.push_str("</ul></aside>");
     let mut footer = String::new();
@@ -291,10 +375,11 @@ fn frame(f: &Frame<'_>) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><style>{style}</style>{scripts}{rules}{head_extra}</head>\
-         <body><header class=\"site\"><a href=\"/{q}\">liveshell e2e</a><nav class=\"top\"><ul>{nav}</ul></nav></header>\
+         <body><header class=\"site\"><a href=\"/{q}\">liveshell e2e</a><span id=\"layout-version\">v{layout}</span><nav class=\"top\"><ul>{nav}</ul></nav></header>\
          {before_main}<div class=\"layout\">{toc}{main_tag}{main}</main><script>__e2eMainParsed()</script>{after_main}</div>\
          <footer class=\"site\">{footer}</footer></body></html>\n",
         title = f.title,
+        layout = f.visit.layout,
         style = style(),
         scripts = head_scripts(f.visit),
         head_extra = f.head_extra,
@@ -319,7 +404,9 @@ fn body_text(section: &str, n: u32, blocks: usize, visit: &Visit) -> String {
             out.push_str(&format!("<p>{}</p>", words.paragraph(5)));
         }
         if b % 3 == 0 {
-            out.push_str("<table><thead><tr><th>name</th><th>value</th><th>note</th></tr></thead><tbody>");
+            out.push_str(
+                "<table><thead><tr><th>name</th><th>value</th><th>note</th></tr></thead><tbody>",
+            );
             for r in 0..8 {
                 out.push_str(&format!(
                     "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -382,7 +469,8 @@ fn section_page(section: &str, n: u32, visit: &Visit) -> String {
 
 fn home(visit: &Visit) -> String {
     let q = visit.suffix();
-    let mut main = String::from("<h1 id=\"page-title\">liveshell e2e site</h1><ul class=\"index\">");
+    let mut main =
+        String::from("<h1 id=\"page-title\">liveshell e2e site</h1><ul class=\"index\">");
     for (section, count) in SECTIONS {
         for n in 1..=count {
             main.push_str(&format!(
@@ -438,12 +526,7 @@ fn hard_page(name: &str, visit: &Visit) -> String {
             "",
         ),
         // A commented-out main before the real one.
-        _ => (
-            "",
-            "<!-- <main>old layout</main> -->",
-            "<main>",
-            "",
-        ),
+        _ => ("", "<!-- <main>old layout</main> -->", "<main>", ""),
     };
     frame(&Frame {
         title: &title,
@@ -471,8 +554,14 @@ mod tests {
 
     #[test]
     fn every_page_has_exactly_one_document_main_and_the_suffix_round_trips() {
-        let visit = Visit::from_query(Some("sw=off&spec=doc&latency_ms=300&x=1"));
-        assert_eq!(visit.suffix(), "?sw=off&spec=doc&latency_ms=300");
+        let visit = Visit::from_query(Some(
+            "sw=off&spec=doc&latency_ms=300&x=1&sw_opts=revalidate%3D1",
+        ));
+        assert_eq!(
+            visit.suffix(),
+            "?sw=off&spec=doc&latency_ms=300&sw_opts=revalidate%3D1"
+        );
+        assert_eq!(Visit::from_query(Some("sw_opts='x'")).worker_options, None);
         assert_eq!(Visit::from_query(Some(&visit.suffix()[1..])), visit);
         for (section, count) in SECTIONS {
             for n in 1..=count {
