@@ -177,7 +177,8 @@ mod tests {
     #[test]
     fn a_save_round_trips_order_ages_and_drop_counts() {
         let t0 = later();
-        let mut bridge = Bridge::new(BridgeConfig::default().capacity(NonZeroUsize::new(3).unwrap()));
+        let mut bridge =
+            Bridge::new(BridgeConfig::default().capacity(NonZeroUsize::new(3).unwrap()));
         for (i, id) in ["a", "b", "a", "a", "a"].iter().enumerate() {
             bridge.handle(
                 t0 + Duration::from_secs(i as u64),

@@ -74,7 +74,11 @@ impl VdomCache {
     /// An empty cache with djust's defaults and the given byte budgets.
     #[must_use]
     pub fn new(max_entry_bytes: usize, max_total_bytes: usize) -> Self {
-        Self::with(config(DEFAULT_VDOM_TTL, DEFAULT_VDOM_MAX_ENTRIES), max_entry_bytes, max_total_bytes)
+        Self::with(
+            config(DEFAULT_VDOM_TTL, DEFAULT_VDOM_MAX_ENTRIES),
+            max_entry_bytes,
+            max_total_bytes,
+        )
     }
 
     fn with(config: CacheConfig, max_entry_bytes: usize, max_total_bytes: usize) -> Self {
@@ -111,7 +115,12 @@ impl VdomCache {
 
     /// `VDOM_CONFIG`: a new lifetime and cap (each `None` keeps the current one). Entries keep
     /// their ages; the least recently used go if the cap shrank.
-    pub fn configure(&mut self, now: Instant, ttl: Option<Duration>, max_entries: Option<NonZeroUsize>) {
+    pub fn configure(
+        &mut self,
+        now: Instant,
+        ttl: Option<Duration>,
+        max_entries: Option<NonZeroUsize>,
+    ) {
         let config = config(
             ttl.unwrap_or_else(|| self.cache.ttl()),
             max_entries.unwrap_or_else(|| self.cache.max_entries()),
@@ -234,7 +243,9 @@ pub struct SavedVdomOwned {
 }
 
 fn config(ttl: Duration, max_entries: NonZeroUsize) -> CacheConfig {
-    CacheConfig::new(DIGEST_KEY).ttl(ttl).max_entries(max_entries)
+    CacheConfig::new(DIGEST_KEY)
+        .ttl(ttl)
+        .max_entries(max_entries)
 }
 
 /// The state cache: djust's cap of 50 (true LRU), entries expired **on read** by the lookup's

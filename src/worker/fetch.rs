@@ -17,6 +17,10 @@ pub const DEFAULT_MAIN_ONLY_FRESH: Duration = Duration::from_secs(30);
 /// The largest main-only body kept to answer a click: 2 MiB.
 pub const DEFAULT_MAIN_ONLY_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The header lines that describe the bytes on the wire, not the text a host read: a
+/// response rebuilt from a [`StoredResponse`] must not carry them.
+const WIRE_HEADERS: &[&str] = &["content-encoding", "content-length", "transfer-encoding"];
+
 /// A response the host read in full: status, headers, body text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredResponse {
@@ -59,6 +63,23 @@ pub struct MainOnlyFetches {
     max_body_bytes: usize,
     bodies: HashMap<String, StoredResponse>,
     tickets: HashMap<FetchTicket, String>,
+}
+
+impl StoredResponse {
+    /// A response read in full, without the headers that described its encoded bytes
+    /// (`Content-Encoding`, `Content-Length`, `Transfer-Encoding`): the body is decoded text now.
+    #[must_use]
+    pub fn read(status: u16, headers: Vec<(String, String)>, body: String) -> Self {
+        let headers = headers
+            .into_iter()
+            .filter(|(n, _)| !WIRE_HEADERS.iter().any(|w| n.eq_ignore_ascii_case(w)))
+            .collect();
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
 }
 
 impl MainOnlyFetches {
@@ -126,7 +147,8 @@ impl MainOnlyFetches {
     }
 
     /// Reports the fetch `ticket` at `now`: its response, or `None` for a network error.
-    /// Returns the waiters to answer with it.
+    /// Returns the waiters to answer with it (real requests only: a prefetch that joined
+    /// needs no answer).
     pub fn complete(
         &mut self,
         now: Instant,
@@ -159,7 +181,7 @@ impl MainOnlyFetches {
                 self.drain_events();
             }
         }
-        waiters
+        waiters.into_iter().filter(|w| w.kind().is_real()).collect()
     }
 
     /// Applies the coordinator's deadlines at `now`, dropping bodies past their fresh window.

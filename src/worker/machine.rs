@@ -247,7 +247,9 @@ impl Worker {
                 version,
                 ts,
             } => {
-                let url = self.resolve(&url).ok_or(Refused::ForeignUrl { kind: "VDOM_CACHE" })?;
+                let url = self
+                    .resolve(&url)
+                    .ok_or(Refused::ForeignUrl { kind: "VDOM_CACHE" })?;
                 let entry = VdomEntry {
                     html,
                     version,
@@ -258,7 +260,9 @@ impl Worker {
             }
             Message::VdomCacheLookup { request_id, url } => {
                 let url = url.and_then(|u| self.resolve(&u));
-                let reply = self.vdom.lookup(now, request_id, url.as_ref().map(Url::as_str));
+                let reply = self
+                    .vdom
+                    .lookup(now, request_id, url.as_ref().map(Url::as_str));
                 // A stale entry was removed by the lookup.
                 out.dirty.vdom = reply.stale;
                 out.reply = Some(Reply::Vdom(reply));
@@ -269,9 +273,9 @@ impl Worker {
                 state_json,
                 ts,
             } => {
-                let url = self
-                    .resolve(&url)
-                    .ok_or(Refused::ForeignUrl { kind: "STATE_SNAPSHOT" })?;
+                let url = self.resolve(&url).ok_or(Refused::ForeignUrl {
+                    kind: "STATE_SNAPSHOT",
+                })?;
                 let entry = StateEntry {
                     view_slug,
                     state_json,
@@ -306,7 +310,9 @@ impl Worker {
                 out.dirty.state = true;
             }
             Message::Prefetch { url } => {
-                let url = self.resolve(&url).ok_or(Refused::ForeignUrl { kind: "PREFETCH" })?;
+                let url = self
+                    .resolve(&url)
+                    .ok_or(Refused::ForeignUrl { kind: "PREFETCH" })?;
                 if self.routes.route(now, &url) != Route::NotShell {
                     out.prefetch = self
                         .fetches
@@ -478,6 +484,7 @@ impl Worker {
                 routes: self.routes.save(now),
             }),
         }
+        // Every part is plain data (strings, integers, durations): serialising cannot fail.
         .unwrap_or(Value::Null);
         serde_json::json!({ "format": FORMAT, "savedAt": unix_ms, "data": data }).to_string()
     }
@@ -490,7 +497,13 @@ impl Worker {
     /// # Errors
     ///
     /// A description of why the save was dropped.
-    pub fn restore(&mut self, now: Instant, unix_ms: f64, part: Part, json: &str) -> Result<(), String> {
+    pub fn restore(
+        &mut self,
+        now: Instant,
+        unix_ms: f64,
+        part: Part,
+        json: &str,
+    ) -> Result<(), String> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Envelope {
@@ -515,7 +528,8 @@ impl Worker {
                 self.bridge.handle_timeout(now);
             }
             Part::Vdom => {
-                let saved: SavedVdomOwned = serde_json::from_value(data).map_err(|e| e.to_string())?;
+                let saved: SavedVdomOwned =
+                    serde_json::from_value(data).map_err(|e| e.to_string())?;
                 self.vdom = VdomCache::restore(
                     then,
                     saved,
@@ -529,7 +543,8 @@ impl Worker {
                 self.state = StateCache::restore(then, saved).map_err(|e| e.to_string())?;
             }
             Part::Shell => {
-                let saved: SavedShellPart = serde_json::from_value(data).map_err(|e| e.to_string())?;
+                let saved: SavedShellPart =
+                    serde_json::from_value(data).map_err(|e| e.to_string())?;
                 self.shell.restore(then, saved.shell);
                 self.routes.forget();
                 self.routes.restore(then, saved.routes);
@@ -562,7 +577,8 @@ fn in_scope(scope: &Url, url: &Url) -> bool {
 
 fn is_html(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("text/html") || essence.eq_ignore_ascii_case("application/xhtml+xml")
+    essence.eq_ignore_ascii_case("text/html")
+        || essence.eq_ignore_ascii_case("application/xhtml+xml")
 }
 
 /// The headers a shell is served with: [`SHELL_HEADERS`] from the page's response, plus

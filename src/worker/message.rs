@@ -197,7 +197,9 @@ pub fn decode_value(value: Value) -> Result<Message, Refused> {
         Some(_) => return Err(Refused::UnknownType),
     };
     Ok(match kind {
-        BUFFER_TYPE | DRAIN_TYPE => Message::Bridge(BridgeMessage::from_value(Value::Object(fields))),
+        BUFFER_TYPE | DRAIN_TYPE => {
+            Message::Bridge(BridgeMessage::from_value(Value::Object(fields)))
+        }
         "DJUST_CLEAR_SHELL" => Message::ClearShell,
         "DJUST_CLEAR_VDOM_CACHE" => Message::ClearVdomCache,
         "DJUST_CLEAR_STATE_CACHE" => Message::ClearStateCache,
@@ -374,13 +376,27 @@ mod tests {
 
     #[test]
     fn type_truthiness_follows_javascript() {
-        for v in [json!({}), json!({"type": ""}), json!({"type": null}), json!({"type": 0}), json!({"type": false})] {
+        for v in [
+            json!({}),
+            json!({"type": ""}),
+            json!({"type": null}),
+            json!({"type": 0}),
+            json!({"type": false}),
+        ] {
             assert_eq!(decode_value(v), Err(Refused::NoType));
         }
-        for v in [json!({"type": 1}), json!({"type": true}), json!({"type": "NOPE"}), json!({"type": ["PREFETCH"]})] {
+        for v in [
+            json!({"type": 1}),
+            json!({"type": true}),
+            json!({"type": "NOPE"}),
+            json!({"type": ["PREFETCH"]}),
+        ] {
             assert_eq!(decode_value(v), Err(Refused::UnknownType));
         }
-        assert_eq!(decode_value(json!("DJUST_DRAIN")), Err(Refused::NotAnObject));
+        assert_eq!(
+            decode_value(json!("DJUST_DRAIN")),
+            Err(Refused::NotAnObject)
+        );
         assert_eq!(decode_value(json!(null)), Err(Refused::NotAnObject));
     }
 
@@ -389,19 +405,31 @@ mod tests {
         let cfg = |v: Value| decode_value(v).unwrap();
         assert_eq!(
             cfg(json!({"type": "VDOM_CONFIG", "ttl_seconds": 0.5, "max_entries": 2.9})),
-            Message::VdomConfig { ttl: Some(Duration::ZERO), max_entries: NonZeroUsize::new(2) }
+            Message::VdomConfig {
+                ttl: Some(Duration::ZERO),
+                max_entries: NonZeroUsize::new(2)
+            }
         );
         assert_eq!(
             cfg(json!({"type": "VDOM_CONFIG", "ttl_seconds": -1, "max_entries": 0.99})),
-            Message::VdomConfig { ttl: None, max_entries: None }
+            Message::VdomConfig {
+                ttl: None,
+                max_entries: None
+            }
         );
         assert_eq!(
             cfg(json!({"type": "VDOM_CONFIG", "ttl_seconds": "60", "max_entries": "5"})),
-            Message::VdomConfig { ttl: None, max_entries: None }
+            Message::VdomConfig {
+                ttl: None,
+                max_entries: None
+            }
         );
         assert_eq!(
             cfg(json!({"type": "VDOM_CONFIG", "ttl_seconds": 1e300, "max_entries": 1e300})),
-            Message::VdomConfig { ttl: Some(Duration::MAX), max_entries: NonZeroUsize::new(usize::MAX) }
+            Message::VdomConfig {
+                ttl: Some(Duration::MAX),
+                max_entries: NonZeroUsize::new(usize::MAX)
+            }
         );
     }
 
@@ -412,8 +440,15 @@ mod tests {
             Message::StateSnapshotLookup { request_id: json!({"a": 1}), url: None, max_age: STATE_DEFAULT_MAX_AGE }
         );
         assert_eq!(
-            decode_value(json!({"type": "STATE_SNAPSHOT_LOOKUP", "url": "/a", "max_age_seconds": 0.5})).unwrap(),
-            Message::StateSnapshotLookup { request_id: Value::Null, url: Some("/a".into()), max_age: Duration::from_millis(500) }
+            decode_value(
+                json!({"type": "STATE_SNAPSHOT_LOOKUP", "url": "/a", "max_age_seconds": 0.5})
+            )
+            .unwrap(),
+            Message::StateSnapshotLookup {
+                request_id: Value::Null,
+                url: Some("/a".into()),
+                max_age: Duration::from_millis(500)
+            }
         );
     }
 
@@ -431,7 +466,10 @@ mod tests {
 
     #[test]
     fn oversized_and_non_json_messages_are_refused_before_parsing() {
-        let big = format!(r#"{{"type":"DJUST_BUFFER","payload":"{}"}}"#, "x".repeat(MAX_MESSAGE_BYTES));
+        let big = format!(
+            r#"{{"type":"DJUST_BUFFER","payload":"{}"}}"#,
+            "x".repeat(MAX_MESSAGE_BYTES)
+        );
         assert_eq!(decode(&big), Err(Refused::TooLarge { len: big.len() }));
         assert!(matches!(decode("{"), Err(Refused::NotJson { .. })));
     }

@@ -74,8 +74,8 @@ pub use machine::{
     Worker, shell_headers,
 };
 pub use message::{
-    MAX_MESSAGE_BYTES, Message, Refused, STATE_DEFAULT_MAX_AGE, StateSnapshotReply,
-    VdomCacheReply, decode, decode_value,
+    MAX_MESSAGE_BYTES, Message, Refused, STATE_DEFAULT_MAX_AGE, StateSnapshotReply, VdomCacheReply,
+    decode, decode_value,
 };
 pub use options::WorkerOptions;
 pub use route::{

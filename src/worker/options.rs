@@ -138,9 +138,13 @@ impl WorkerOptions {
                     .collect::<Vec<_>>()
             };
             match &*key {
-                "revalidate" => options.revalidate_after = secs().unwrap_or(options.revalidate_after),
+                "revalidate" => {
+                    options.revalidate_after = secs().unwrap_or(options.revalidate_after)
+                }
                 "relearn" => options.relearn_after = secs().unwrap_or(options.relearn_after),
-                "prefetch_fresh" => options.main_only_fresh = secs().unwrap_or(options.main_only_fresh),
+                "prefetch_fresh" => {
+                    options.main_only_fresh = secs().unwrap_or(options.main_only_fresh)
+                }
                 "include" => options.include = patterns(),
                 "exclude" => options.exclude = patterns(),
                 _ => {}

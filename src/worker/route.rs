@@ -150,7 +150,13 @@ impl ShellRoutes {
     pub fn restore(&mut self, now: Instant, saved: Vec<SavedLesson>) {
         for lesson in saved {
             if let Some(at) = now.checked_sub(lesson.age) {
-                self.learnt.put(lesson.key, Learnt { shell: lesson.shell, at });
+                self.learnt.put(
+                    lesson.key,
+                    Learnt {
+                        shell: lesson.shell,
+                        at,
+                    },
+                );
             }
         }
     }
@@ -168,7 +174,7 @@ pub struct SavedLesson {
 /// Cache Storage), when it was stored and when it was last checked against the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShellMeta {
-    digest: u128,
+    digest: u64,
     len: usize,
     stored_at: Instant,
     checked_at: Instant,
@@ -288,7 +294,7 @@ impl ShellRule {
 /// Saved [`ShellMeta`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedShell {
-    digest: u128,
+    digest: u64,
     len: usize,
     stored_age: Duration,
     checked_age: Duration,
@@ -296,8 +302,12 @@ pub struct SavedShell {
 
 /// A keyed SipHash-128 of the shell's bytes (the cache's hasher, under a fixed key): a change
 /// detector, not a security boundary.
-fn digest(shell: &str) -> u128 {
+fn digest(shell: &str) -> u64 {
     let mut h = SipHasher128::new(b"liveshell-shell!");
     h.write(shell.as_bytes());
-    u128::from_le_bytes(h.finish())
+    // 64 of the 128 bits: JSON numbers (the save format) hold 64-bit integers.
+    let bytes = h.finish();
+    u64::from_le_bytes([
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+    ])
 }
