@@ -168,31 +168,48 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// A file under `root`; `rel` must not climb out of it.
-async fn file(root: &Path, rel: &str) -> Response {
+/// A file under `root`; `rel` must not climb out of it. Served `no-cache` with an `ETag` (length
+/// and modification time), so the browser's update checks of a worker and its imported scripts
+/// revalidate with a 304, as from a real static server.
+async fn file(root: &Path, rel: &str, if_none_match: Option<&HeaderValue>) -> Response {
     if rel.split('/').any(|part| part == ".." || part.is_empty()) {
         return (StatusCode::BAD_REQUEST, "bad path").into_response();
     }
     let path = root.join(rel);
+    let Ok(meta) = tokio::fs::metadata(&path).await else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let etag = format!("\"{:x}-{modified:x}\"", meta.len());
+    let headers = [
+        (header::CONTENT_TYPE, content_type(&path).to_owned()),
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    if if_none_match.is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
     match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type(&path)),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => (headers, bytes).into_response(),
         Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 
 /// `/static/djust/*`: djust's client, and the worker chosen at start with the files it loads.
-async fn static_djust(State(host): State<Shared>, UrlPath(rel): UrlPath<String>) -> Response {
+async fn static_djust(
+    State(host): State<Shared>,
+    UrlPath(rel): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    let tag = headers.get(header::IF_NONE_MATCH);
     let mut response = match (rel.as_str(), host.worker) {
-        ("service-worker.js", Worker::Djust) => file(&host.djust_static, &rel).await,
-        (_, Worker::Liveshell) if rel != "client.js" => file(&host.sw_dist, &rel).await,
-        _ => file(&host.djust_static, &rel).await,
+        ("service-worker.js", Worker::Djust) => file(&host.djust_static, &rel, tag).await,
+        (_, Worker::Liveshell) if rel != "client.js" => file(&host.sw_dist, &rel, tag).await,
+        _ => file(&host.djust_static, &rel, tag).await,
     };
     if rel == "service-worker.js" {
         response
@@ -204,7 +221,7 @@ async fn static_djust(State(host): State<Shared>, UrlPath(rel): UrlPath<String>)
 
 async fn corpus(State(host): State<Shared>, UrlPath(name): UrlPath<String>) -> Response {
     match &host.corpus {
-        Some(dir) => file(dir, &name).await,
+        Some(dir) => file(dir, &name, None).await,
         None => (StatusCode::NOT_FOUND, "no corpus").into_response(),
     }
 }

@@ -71,6 +71,11 @@ fn is_plain(value: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || b"%-_.,*/".contains(&b))
 }
 
+/// The site's worker options, in the worker script's query (djust's client registers `swUrl` as
+/// given; djust's worker ignores the query, liveshell's reads it): the shell may answer the
+/// page sections before it has seen them; anything else it learns from responses.
+pub const WORKER_OPTIONS: &str = "include=/,/docs/*,/blog/*,/news/*,/hard/*";
+
 /// The generated sections and how many pages each has.
 pub const SECTIONS: [(&str, u32); 3] = [("docs", 8), ("blog", 8), ("news", 6)];
 
@@ -274,16 +279,16 @@ fn style() -> String {
 /// The head scripts: djust's client, its registration, the bridge wiring and the marks the suite
 /// reads. All outside main, so they are part of the shell.
 fn head_scripts(visit: &Visit) -> String {
-    let register = match (&visit.no_worker, &visit.worker_options) {
-        (true, _) => String::new(),
-        (false, None) => {
-            "djust.registerServiceWorker({instantShell: true, reconnectionBridge: true});"
-                .to_owned()
-        }
-        (false, Some(options)) => format!(
+    let register = if visit.no_worker {
+        String::new()
+    } else {
+        let extra = visit.worker_options.as_ref().map_or(String::new(), |o| {
+            format!(" + '&' + decodeURIComponent('{o}')")
+        });
+        format!(
             "djust.registerServiceWorker({{instantShell: true, reconnectionBridge: true, \
-             swUrl: '/static/djust/service-worker.js?' + decodeURIComponent('{options}')}});"
-        ),
+             swUrl: '/static/djust/service-worker.js?{WORKER_OPTIONS}'{extra}}});"
+        )
     };
     format!(
         r#"<script src="/static/djust/client.js" defer></script>

@@ -19,15 +19,15 @@ test('a state snapshot and a VDOM entry survive the worker being stopped', async
     }, url);
     await sleep(500);
     const before = await b.page.evaluate(async (u) => [await djust._sw.lookupState(u), await djust._sw.lookupVdom(u)], url);
-    assert.equal(before[0].hit, true, 'state found before the stop');
-    assert.equal(before[1].hit, true, 'VDOM found before the stop');
+    assert.equal(before[0].hit, true, 'state not found before the stop');
+    assert.equal(before[1].hit, true, 'VDOM not found before the stop');
     const control = await workerControl(b.context, b.page);
     await control.stop();
     const after = await b.page.evaluate(async (u) => [await djust._sw.lookupState(u), await djust._sw.lookupVdom(u)], url);
-    assert.equal(after[0].hit, true, 'state found after the stop');
+    assert.equal(after[0].hit, true, 'state lost in the stop');
     assert.equal(after[0].state_json, JSON.stringify({ count: 7, name: 'ünïcode' }));
     assert.equal(after[0].view_slug, 'e2e.views.Page');
-    assert.equal(after[1].hit, true, 'VDOM found after the stop');
+    assert.equal(after[1].hit, true, 'VDOM lost in the stop');
     assert.equal(after[1].html, '<p>cached view</p>');
     assert.equal(after[1].version, 3);
   } finally {
