@@ -36,6 +36,7 @@ const core = new wasm_bindgen.LiveshellWorker(self.registration.scope, self.loca
 self.__liveshell = {
     split: (html) => JSON.parse(wasm_bindgen.split(html)),
     state: () => JSON.parse(core.summary()),
+    restoreErrors: [],
 };
 
 // ---------------------------------------------------------------------------
@@ -74,7 +75,8 @@ async function restoreAll() {
         });
         for (const p of PARTS) {
             const json = reads[p] && reads[p].result;
-            if (typeof json === 'string') core.restore(Date.now(), p, json);
+            const error = typeof json === 'string' ? core.restore(Date.now(), p, json) : undefined;
+            if (error) self.__liveshell.restoreErrors.push([p, error]);
         }
     } catch (_e) {
         // Storage unavailable: start empty, as djust's in-memory worker always does.

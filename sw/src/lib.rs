@@ -13,9 +13,10 @@ use liveshell::prefetch::{FetchTicket, Waiter};
 use liveshell::reconnect::{Source, SourceKind};
 use liveshell::time::{Clock, Instant, SystemClock};
 use liveshell::worker::{
-    FetchDecision, FetchRequest, MainOnlyStart, Part, ShellAction, StoredResponse, Worker,
+    FetchDecision, FetchRequest, MainOnlyStart, Part, Reply, ShellAction, StoredResponse, Worker,
     WorkerOptions,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
@@ -36,7 +37,10 @@ fn headers(json: &str) -> Vec<(String, String)> {
 }
 
 fn borrowed(headers: &[(String, String)]) -> Vec<(&str, &str)> {
-    headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect()
 }
 
 fn response_json(r: &StoredResponse) -> Value {
@@ -76,24 +80,38 @@ impl LiveshellWorker {
     ) -> String {
         let now = now();
         self.worker.handle_timeout(now);
-        let kind = source_type.as_deref().map_or(SourceKind::Other, SourceKind::from_client_type);
+        let kind = source_type
+            .as_deref()
+            .map_or(SourceKind::Other, SourceKind::from_client_type);
         let source = source_type
             .as_ref()
             .map(|_| Source::new(kind, source_url.as_deref()));
-        let out = match self
-            .worker
-            .handle_message(now, unix_ms, origin.as_deref(), source.as_ref(), data)
-        {
-            Ok(h) => h,
-            Err(refused) => return json!({"refused": refused.to_string()}).to_string(),
-        };
+        let out =
+            match self
+                .worker
+                .handle_message(now, unix_ms, origin.as_deref(), source.as_ref(), data)
+            {
+                Ok(h) => h,
+                Err(refused) => return json!({"refused": refused.to_string()}).to_string(),
+            };
+        // A struct, not a `json!` value: the reply keeps djust's field order (a `Value` map
+        // would sort its keys).
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out<'a> {
+            reply: Option<&'a Reply>,
+            clear_shell: bool,
+            prefetch: Option<Value>,
+            dirty: Vec<&'static str>,
+            refused: Option<String>,
+        }
         let prefetch = out.prefetch.map(|(ticket, url)| {
             let id = ticket.to_string();
             self.tickets.insert(id.clone(), ticket);
             json!({"ticket": id, "url": url})
         });
         let d = out.dirty;
-        let dirty: Vec<&str> = [
+        let dirty: Vec<&'static str> = [
             (d.bridge, "bridge"),
             (d.vdom, "vdom"),
             (d.state, "state"),
@@ -102,14 +120,15 @@ impl LiveshellWorker {
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
         .collect();
-        json!({
-            "reply": out.reply,
-            "clearShell": out.clear_shell,
-            "prefetch": prefetch,
-            "dirty": dirty,
-            "refused": null,
-        })
-        .to_string()
+        let out = Out {
+            reply: out.reply.as_ref(),
+            clear_shell: out.clear_shell,
+            prefetch,
+            dirty,
+            refused: None,
+        };
+        serde_json::to_string(&out)
+            .unwrap_or_else(|e| json!({"refused": e.to_string()}).to_string())
     }
 
     /// A `fetch` event: returns `{action: "ignore" | "network" | "shell" | "fetch" | "join" |
@@ -195,7 +214,10 @@ impl LiveshellWorker {
             .and_then(|j| serde_json::from_str::<Value>(&j).ok())
             .map(|v| {
                 StoredResponse::read(
-                    v["status"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(0),
+                    v["status"]
+                        .as_u64()
+                        .and_then(|s| u16::try_from(s).ok())
+                        .unwrap_or(0),
                     serde_json::from_value(v["headers"].clone()).unwrap_or_default(),
                     v["body"].as_str().unwrap_or_default().to_owned(),
                 )
