@@ -77,11 +77,25 @@ enum Op<'a> {
     /// A known type with arbitrary fields.
     Message(u8, Vec<(u8, Val<'a>)>),
     /// A fetch event.
-    Fetch { path: u8, mode: u8, main_only: bool, speculative: bool },
+    Fetch {
+        path: u8,
+        mode: u8,
+        main_only: bool,
+        speculative: bool,
+    },
     /// A navigation's response.
-    Navigation { path: u8, status: u16, html: bool, body: &'a str },
+    Navigation {
+        path: u8,
+        status: u16,
+        html: bool,
+        body: &'a str,
+    },
     /// A main-only response for the most recent prefetch.
-    MainOnly { status: u16, body: &'a str, reusable: bool },
+    MainOnly {
+        status: u16,
+        body: &'a str,
+        reusable: bool,
+    },
     /// Time passes (milliseconds on both clocks).
     Advance(u32),
     /// The browser stops the worker; a new one restores the saves.
@@ -94,7 +108,9 @@ fn check_reply(reply: &Reply) {
     let expected: &[&str] = match value["type"].as_str() {
         Some("DJUST_DRAIN_REPLY") => &["type", "connectionId", "messages", "dropped"],
         Some("VDOM_CACHE_REPLY") => &["type", "requestId", "hit", "stale", "html", "version", "ts"],
-        Some("STATE_SNAPSHOT_REPLY") => &["type", "requestId", "hit", "view_slug", "state_json", "ts"],
+        Some("STATE_SNAPSHOT_REPLY") => {
+            &["type", "requestId", "hit", "view_slug", "state_json", "ts"]
+        }
         other => panic!("unknown reply type {other:?}"),
     };
     // djust's fields in djust's order (the drain's `dropped` only when non-zero), nothing else:
@@ -144,11 +160,19 @@ pub fn run(data: &[u8]) {
                 let mut map = Map::new();
                 map.insert("type".into(), json!(TYPES[usize::from(kind) % TYPES.len()]));
                 for (name, value) in fields.iter().take(8) {
-                    map.insert(FIELDS[usize::from(*name) % FIELDS.len()].into(), value.to_json());
+                    map.insert(
+                        FIELDS[usize::from(*name) % FIELDS.len()].into(),
+                        value.to_json(),
+                    );
                 }
                 Some(Value::Object(map).to_string())
             }
-            Op::Fetch { path, mode, main_only, speculative } => {
+            Op::Fetch {
+                path,
+                mode,
+                main_only,
+                speculative,
+            } => {
                 let url = format!("http://127.0.0.1:8000/p{}/", path % 8);
                 let mut headers = Vec::new();
                 if main_only {
@@ -158,22 +182,45 @@ pub fn run(data: &[u8]) {
                     headers.push(("Sec-Purpose", "prefetch"));
                 }
                 let mode = ["navigate", "cors", "same-origin", "no-cors"][usize::from(mode) % 4];
-                let request = FetchRequest { url: &url, method: "GET", mode, headers: &headers };
+                let request = FetchRequest {
+                    url: &url,
+                    method: "GET",
+                    mode,
+                    headers: &headers,
+                };
                 let _ = worker.handle_fetch(now, &request);
                 None
             }
-            Op::Navigation { path, status, html, body } => {
+            Op::Navigation {
+                path,
+                status,
+                html,
+                body,
+            } => {
                 let url = format!("http://127.0.0.1:8000/p{}/", path % 8);
                 let ct = if html { "text/html" } else { "application/pdf" };
-                let _ = worker.handle_navigation_response(now, &url, status, &[("content-type", ct)], Some(body));
+                let _ = worker.handle_navigation_response(
+                    now,
+                    &url,
+                    status,
+                    &[("content-type", ct)],
+                    Some(body),
+                );
                 None
             }
-            Op::MainOnly { status, body, reusable } => {
+            Op::MainOnly {
+                status,
+                body,
+                reusable,
+            } => {
                 if let Some((ticket, url)) = last_prefetch.take() {
                     let cc = if reusable { "max-age=60" } else { "no-store" };
                     let response = StoredResponse::read(
                         status,
-                        vec![("cache-control".into(), cc.into()), ("content-type".into(), "text/html".into())],
+                        vec![
+                            ("cache-control".into(), cc.into()),
+                            ("content-type".into(), "text/html".into()),
+                        ],
                         body.to_owned(),
                     );
                     let _ = worker.handle_main_only_response(now, ticket, &url, Some(&response));
@@ -190,9 +237,12 @@ pub fn run(data: &[u8]) {
                 let saved = saves(&worker, now, unix_ms);
                 let before = worker.summary();
                 now += Duration::from_millis(u64::from(ms % 1000));
-                let mut fresh = Worker::new(SCOPE, WorkerOptions::default()).expect("a valid scope");
+                let mut fresh =
+                    Worker::new(SCOPE, WorkerOptions::default()).expect("a valid scope");
                 for (part, json) in &saved {
-                    fresh.restore(now, unix_ms, *part, json).expect("a worker restores its own save");
+                    fresh
+                        .restore(now, unix_ms, *part, json)
+                        .expect("a worker restores its own save");
                 }
                 // Nothing expires within a second of stopping at these bounds: same sizes.
                 let after = fresh.summary();
