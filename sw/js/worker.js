@@ -7,12 +7,15 @@
 
 self.__liveshellColdStart = {
     evaluated: performance.now(),
+    imported: null,
+    decoded: null,
     wasmReady: null,
     restored: null,
     firstFetchAnswered: null,
 };
 
 importScripts('liveshell_sw.js', 'liveshell_sw_wasm.js');
+self.__liveshellColdStart.imported = performance.now();
 
 const SHELL_CACHE = 'liveshell-shell-v1';
 const SHELL_KEY = '__liveshell_shell__';
@@ -21,13 +24,16 @@ const DB_STORE = 'parts';
 const PARTS = ['bridge', 'vdom', 'state', 'shell'];
 
 function base64Bytes(text) {
+    if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
     const binary = atob(text);
     const bytes = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
     return bytes;
 }
 
-wasm_bindgen.initSync({ module: base64Bytes(self.__liveshellWasm) });
+const wasmBytes = base64Bytes(self.__liveshellWasm);
+self.__liveshellColdStart.decoded = performance.now();
+wasm_bindgen.initSync({ module: wasmBytes });
 self.__liveshellWasm = null;
 self.__liveshellColdStart.wasmReady = performance.now();
 
