@@ -31,6 +31,12 @@ fn send(w: &mut Worker, now: Instant, unix_ms: f64, msg: Value) -> Result<Handle
     w.handle_message(now, unix_ms, ORIGIN, Some(&page()), &msg.to_string())
 }
 
+/// Posts a message that must be accepted without a reply (a store, a config, a clear).
+fn post(w: &mut Worker, now: Instant, unix_ms: f64, msg: Value) {
+    let handled = send(w, now, unix_ms, msg).expect("accepted");
+    assert!(handled.reply.is_none());
+}
+
 fn reply(w: &mut Worker, now: Instant, unix_ms: f64, msg: Value) -> Value {
     let handled = send(w, now, unix_ms, msg).expect("accepted");
     serde_json::to_value(handled.reply.expect("a reply")).unwrap()
@@ -72,13 +78,12 @@ fn buffer_and_drain_reply_in_djusts_shape() {
 #[test]
 fn vdom_cache_hit_stale_and_miss_replies() {
     let (mut w, now) = (worker(), t0());
-    send(
+    post(
         &mut w,
         now,
         T,
         json!({"type": "VDOM_CACHE", "url": "/a?x=1", "html": "<p>a</p>", "version": 3, "ts": T}),
-    )
-    .unwrap();
+    );
     assert_eq!(
         reply(
             &mut w,
@@ -126,13 +131,12 @@ fn vdom_cache_hit_stale_and_miss_replies() {
 #[test]
 fn vdom_defaults_version_and_ts_and_obeys_vdom_config() {
     let (mut w, now) = (worker(), t0());
-    send(
+    post(
         &mut w,
         now,
         T,
         json!({"type": "VDOM_CACHE", "url": "/b", "html": "x", "version": "7"}),
-    )
-    .unwrap();
+    );
     let r = reply(
         &mut w,
         now,
@@ -143,20 +147,18 @@ fn vdom_defaults_version_and_ts_and_obeys_vdom_config() {
         (r["version"].clone(), r["ts"].clone()),
         (json!(0), json!(T))
     );
-    send(
+    post(
         &mut w,
         now,
         T,
         json!({"type": "VDOM_CONFIG", "ttl_seconds": 10.9, "max_entries": 1}),
-    )
-    .unwrap();
-    send(
+    );
+    post(
         &mut w,
         now,
         T,
         json!({"type": "VDOM_CACHE", "url": "/c", "html": "y"}),
-    )
-    .unwrap();
+    );
     // The cap of 1 evicted /b; the 10 s lifetime applies to /c.
     assert_eq!(
         reply(
@@ -177,14 +179,13 @@ fn vdom_defaults_version_and_ts_and_obeys_vdom_config() {
         )["stale"],
         true
     );
-    send(
+    post(
         &mut w,
         now,
         T,
         json!({"type": "VDOM_CACHE", "url": "/d", "html": "z"}),
-    )
-    .unwrap();
-    send(&mut w, now, T, json!({"type": "DJUST_CLEAR_VDOM_CACHE"})).unwrap();
+    );
+    post(&mut w, now, T, json!({"type": "DJUST_CLEAR_VDOM_CACHE"}));
     assert_eq!(
         reply(
             &mut w,
@@ -200,14 +201,13 @@ fn vdom_defaults_version_and_ts_and_obeys_vdom_config() {
 fn state_snapshot_expires_on_read_like_djust_1_2_6() {
     let (mut w, now) = (worker(), t0());
     let store = |w: &mut Worker, ts: f64| {
-        send(
+        post(
             w,
             now,
             T,
             json!({"type": "STATE_SNAPSHOT", "url": "/s", "view_slug": "counter",
                                "state_json": "{\"count\":7}", "ts": ts}),
-        )
-        .unwrap();
+        );
     };
     let lookup = |w: &mut Worker, unix_ms: f64, max_age: Value| {
         reply(
@@ -247,7 +247,7 @@ fn state_snapshot_expires_on_read_like_djust_1_2_6() {
     assert_eq!(lookup(&mut w, T + 501.0, json!(0.5))["hit"], false);
     store(&mut w, T + 1e9);
     assert_eq!(lookup(&mut w, T, json!(1))["hit"], true);
-    send(&mut w, now, T, json!({"type": "DJUST_CLEAR_STATE_CACHE"})).unwrap();
+    post(&mut w, now, T, json!({"type": "DJUST_CLEAR_STATE_CACHE"}));
     assert_eq!(lookup(&mut w, T, json!(1))["hit"], false);
 }
 
@@ -681,7 +681,10 @@ fn only_reusable_prefetches_answer_a_click() {
             .unwrap()
             .prefetch
             .unwrap();
-        w.handle_main_only_response(now, ticket, &url, Some(&main_only_response(&extra)));
+        assert!(
+            w.handle_main_only_response(now, ticket, &url, Some(&main_only_response(&extra)))
+                .is_empty()
+        );
         assert!(
             matches!(
                 click_main_only(&mut w, now),
@@ -717,7 +720,10 @@ fn a_prefetched_main_goes_stale() {
         .unwrap()
         .prefetch
         .unwrap();
-    w.handle_main_only_response(now, ticket, &url, Some(&main_only_response(&[])));
+    assert!(
+        w.handle_main_only_response(now, ticket, &url, Some(&main_only_response(&[])))
+            .is_empty()
+    );
     let later = now + Duration::from_secs(31);
     assert!(matches!(
         click_main_only(&mut w, later),
@@ -748,13 +754,12 @@ fn restart(old: &Worker, now: Instant, unix_ms: f64, stopped: Duration) -> (Work
 fn nothing_buffered_is_lost_across_a_stop_and_restart() {
     let (mut w, now) = (worker(), t0());
     for i in 0..40 {
-        send(
+        post(
             &mut w,
             now,
             T,
             json!({"type": "DJUST_BUFFER", "connectionId": "dj-1", "payload": format!("m{i}")}),
-        )
-        .unwrap();
+        );
     }
     let (mut w2, now2, unix2) = restart(&w, now, T, Duration::from_secs(30));
     let r = reply(
@@ -771,27 +776,24 @@ fn nothing_buffered_is_lost_across_a_stop_and_restart() {
 fn caches_and_the_shell_survive_a_restart_with_their_ages() {
     let (mut w, now) = (worker(), t0());
     first_load(&mut w, now);
-    send(
+    post(
         &mut w,
         now,
         T,
         json!({"type": "VDOM_CONFIG", "ttl_seconds": 100}),
-    )
-    .unwrap();
-    send(
+    );
+    post(
         &mut w,
         now,
         T,
         json!({"type": "VDOM_CACHE", "url": "/v", "html": "<p>v</p>", "ts": T}),
-    )
-    .unwrap();
-    send(
+    );
+    post(
         &mut w,
         now,
         T,
         json!({"type": "STATE_SNAPSHOT", "url": "/s", "state_json": "{}", "ts": T}),
-    )
-    .unwrap();
+    );
     // Stopped for 60 s: the VDOM entry (TTL 100 s, kept by the restart) is 60 s old.
     let (mut w2, now2, unix2) = restart(&w, now, T, Duration::from_secs(60));
     assert_eq!(
@@ -827,13 +829,12 @@ fn caches_and_the_shell_survive_a_restart_with_their_ages() {
         FetchDecision::Shell { revalidate: false }
     );
     // A buffered message older than the bridge's max age (5 min) after the stop is dropped.
-    send(
+    post(
         &mut w,
         now,
         T,
         json!({"type": "DJUST_BUFFER", "payload": "old"}),
-    )
-    .unwrap();
+    );
     let (mut w3, now3, unix3) = restart(&w, now, T, Duration::from_secs(301));
     let r = reply(&mut w3, now3, unix3, json!({"type": "DJUST_DRAIN"}));
     assert_eq!(

@@ -33,6 +33,7 @@ pub struct StoredResponse {
 }
 
 /// What the host does with a main-only request (from [`MainOnlyFetches::request`]).
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MainOnlyStart {
     /// Fetch it, then report it with [`MainOnlyFetches::complete`] and answer the request and
@@ -103,6 +104,7 @@ impl MainOnlyFetches {
 
     /// `PREFETCH {url}` at `now`: the ticket of the fetch to start, or `None` when none is
     /// needed or allowed.
+    #[must_use]
     pub fn prefetch(&mut self, now: Instant, url: &str) -> Option<FetchTicket> {
         self.coordinator.handle_timeout(now);
         self.drain_events();
@@ -149,6 +151,7 @@ impl MainOnlyFetches {
     /// Reports the fetch `ticket` at `now`: its response, or `None` for a network error.
     /// Returns the waiters to answer with it (real requests only: a prefetch that joined
     /// needs no answer).
+    #[must_use]
     pub fn complete(
         &mut self,
         now: Instant,

@@ -16,6 +16,7 @@ use crate::reconnect::{Bridge, DrainReply, SavedBridge, Source, SourceGate};
 use crate::time::Instant;
 
 /// A reply to post back to the message's source.
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Reply {
@@ -56,6 +57,7 @@ pub enum Part {
 }
 
 /// What a message asks of the host, besides the reply.
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Handled {
@@ -84,6 +86,7 @@ pub struct FetchRequest<'a> {
 }
 
 /// What to do with a fetch event.
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchDecision {
     /// Do not call `respondWith`: the browser handles it as if there were no worker.
@@ -103,6 +106,7 @@ pub enum FetchDecision {
 }
 
 /// What to do with the shell after a navigation's response.
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShellAction {
     /// Nothing to store.
@@ -420,6 +424,7 @@ impl Worker {
     /// Returns the waiters to answer with it. A 200 HTML response carrying liveshell's
     /// `X-Djust-Main-Only-Response` marker teaches the route policy that `url`'s page has a
     /// main, so a click on a hovered link is answered with the shell.
+    #[must_use]
     pub fn handle_main_only_response(
         &mut self,
         now: Instant,
@@ -581,7 +586,9 @@ fn is_html(content_type: &str) -> bool {
         || essence.eq_ignore_ascii_case("application/xhtml+xml")
 }
 
-/// The headers a shell is served with: [`SHELL_HEADERS`] from the page's response, plus
+/// The headers a shell is served with: from the page's response its `Content-Type`,
+/// `Content-Language` and security policies (`Content-Security-Policy`, `Referrer-Policy`,
+/// `Permissions-Policy`, `X-Frame-Options`, ...), plus
 /// [`SHELL_MARKER`].
 #[must_use]
 pub fn shell_headers(headers: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -301,6 +301,7 @@ fn saturating_secs(secs: f64) -> Duration {
 ///
 /// A hit carries the page; a stale entry `hit: false, stale: true` and its `ts`; a miss
 /// `hit: false, stale: false, html: null, version: null, ts: 0`.
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename = "VDOM_CACHE_REPLY")]
 #[non_exhaustive]
@@ -322,7 +323,6 @@ pub struct VdomCacheReply {
 
 impl VdomCacheReply {
     /// The miss reply for `request_id`.
-    #[must_use]
     pub fn miss(request_id: Value) -> Self {
         Self {
             request_id,
@@ -338,6 +338,7 @@ impl VdomCacheReply {
 /// `STATE_SNAPSHOT_REPLY`, exactly djust 1.2.6's shape:
 /// `{type, requestId, hit, view_slug, state_json, ts}`; a miss (or an expired entry) is
 /// `hit: false, view_slug: null, state_json: null, ts: 0`.
+#[must_use]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename = "STATE_SNAPSHOT_REPLY")]
 #[non_exhaustive]
@@ -357,7 +358,6 @@ pub struct StateSnapshotReply {
 
 impl StateSnapshotReply {
     /// The miss reply for `request_id`.
-    #[must_use]
     pub fn miss(request_id: Value) -> Self {
         Self {
             request_id,

@@ -33,6 +33,7 @@ impl PathPattern {
 }
 
 /// What the shell-route policy knows about one URL.
+#[must_use]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     /// The shell may answer it: an include pattern names it, or a response showed it is an HTML
@@ -191,6 +192,7 @@ pub struct ShellRule {
 }
 
 /// What to do with a shell split from a fresh response.
+#[must_use]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShellUpdate {
     /// No shell was cached: store this one.
@@ -225,6 +227,7 @@ impl ShellRule {
 
     /// A navigation is about to be answered with the shell at `now`: whether to revalidate it
     /// in the background too. A `true` marks the shell checked at `now`.
+    #[must_use]
     pub fn serve(&mut self, now: Instant) -> bool {
         let Some(meta) = &mut self.shell else {
             return false;
