@@ -50,21 +50,23 @@ if (colds.length) {
   md.push('| worker | workerStart to fetchStart (ms) | workerStart to responseStart (ms) | own marks |', '|---|---:|---:|---|');
   for (const [w, m] of colds) {
     const own = m.coldStart.own
-      ? `evaluation to wasm ready ${m.coldStart.own.evaluatedToWasmReady.toFixed(1)} ms, to first fetch answered ${m.coldStart.own.evaluatedToFirstFetchAnswered.toFixed(1)} ms`
+      ? `evaluation to wasm ready ${m.coldStart.own.evaluatedToWasmReady.toFixed(1)} ms` +
+        (m.coldStart.own.evaluatedToRestored != null ? `, to state restored ${m.coldStart.own.evaluatedToRestored.toFixed(1)} ms` : '') +
+        `, to first fetch answered ${m.coldStart.own.evaluatedToFirstFetchAnswered.toFixed(1)} ms`
       : '';
     md.push(`| ${w} | ${m.coldStart.startupMedian.toFixed(1)} | ${m.coldStart.toResponseMedian.toFixed(1)} | ${own} |`);
   }
 }
 if (mLive?.split) {
   md.push('', "Split of each corpus page inside liveshell's worker: liveshell's `shell::split` (wasm) beside djust 1.2.6's regex, same worker, median per call:", '');
-  md.push('| page | bytes | wasm split (ms) | MiB/s | regex (ms) | MiB/s | wasm / regex | same main |', '|---|---:|---:|---:|---:|---:|---:|---|');
+  md.push('| page | bytes | wasm split (ms) | MiB/s | regex (ms) | MiB/s | wasm / regex |', '|---|---:|---:|---:|---:|---:|---:|');
   const mibs = (bytes, ms) => (bytes / 1048576 / (ms / 1000)).toFixed(0);
   let tb = 0; let tw = 0; let tr = 0;
   for (const r of mLive.split) {
     tb += r.bytes; tw += r.wasmMs; tr += r.regexMs;
-    md.push(`| ${r.name} | ${r.bytes} | ${r.wasmMs.toFixed(2)} | ${mibs(r.bytes, r.wasmMs)} | ${r.regexMs.toFixed(2)} | ${mibs(r.bytes, r.regexMs)} | ${(r.wasmMs / r.regexMs).toFixed(1)}x | ${r.sameMain ? 'yes' : 'no'} |`);
+    md.push(`| ${r.name} | ${r.bytes} | ${r.wasmMs.toFixed(3)} | ${mibs(r.bytes, r.wasmMs)} | ${r.regexMs.toFixed(3)} | ${mibs(r.bytes, r.regexMs)} | ${(r.wasmMs / r.regexMs).toFixed(1)}x |`);
   }
-  md.push(`| all | ${tb} | ${tw.toFixed(2)} | ${mibs(tb, tw)} | ${tr.toFixed(2)} | ${mibs(tb, tr)} | ${(tw / tr).toFixed(1)}x | |`);
+  md.push(`| all | ${tb} | ${tw.toFixed(3)} | ${mibs(tb, tw)} | ${tr.toFixed(3)} | ${mibs(tb, tr)} | ${(tw / tr).toFixed(1)}x |`);
 }
 const text = md.join('\n') + '\n';
 await writeFile(join(dir, 'summary.md'), text);

@@ -130,8 +130,16 @@ export async function firstVisit(page, path) {
   await painted(page);
 }
 
+const references = new Map();
+
 /// Loads `path` in a browser without a worker and answers its main (the full-load reference).
+/// The site's pages are deterministic, so each path is loaded once per test file.
 export async function fullLoadMain(path) {
+  if (!references.has(path)) references.set(path, loadReference(path));
+  return references.get(path);
+}
+
+async function loadReference(path) {
   const b = await open({ block: true });
   try {
     await b.page.goto(BASE + path);
