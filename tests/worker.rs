@@ -870,3 +870,30 @@ fn a_corrupt_save_is_refused_and_the_part_starts_empty() {
         json!([])
     );
 }
+
+#[test]
+fn a_shell_the_browser_evicted_is_fetched_again() {
+    let (mut w, now) = (worker(), t0());
+    first_load(&mut w, now);
+    let a = nav("http://127.0.0.1:8000/a/", &[]);
+    assert_eq!(
+        w.handle_fetch(now, &a),
+        FetchDecision::Shell { revalidate: false }
+    );
+    // Cache Storage had nothing under the shell's key.
+    w.handle_shell_missing(now);
+    assert_eq!(w.handle_fetch(now, &a), FetchDecision::Network);
+    // The network page gives the shell back.
+    let again = w.handle_navigation_response(
+        now,
+        "http://127.0.0.1:8000/a/",
+        200,
+        HTML,
+        Some(&page_html("A")),
+    );
+    assert!(matches!(again, ShellAction::Store { .. }));
+    assert_eq!(
+        w.handle_fetch(now, &a),
+        FetchDecision::Shell { revalidate: false }
+    );
+}

@@ -416,7 +416,7 @@ impl Worker {
 
     /// The host found no shell in Cache Storage although [`handle_fetch`](Self::handle_fetch)
     /// said to serve it (the browser evicted it): forget it, so the next navigation fetches.
-    pub fn handle_shell_missing(&mut self) {
+    pub fn handle_shell_missing(&mut self, _now: Instant) {
         self.shell.clear();
     }
 

@@ -198,7 +198,7 @@ impl LiveshellWorker {
     /// The shell was not in Cache Storage after all.
     #[wasm_bindgen(js_name = shellMissing)]
     pub fn shell_missing(&mut self) {
-        self.worker.handle_shell_missing();
+        self.worker.handle_shell_missing(now());
     }
 
     /// A main-only fetch finished: `response_json` is `{status, headers, body}` or `null` for a
