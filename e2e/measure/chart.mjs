@@ -19,11 +19,13 @@ for (const w of ['djust', 'liveshell']) {
 
 const W = 900;
 const rowH = 70;
-const left = 260;
+const left = 290;
 const right = 60;
 const top = 90;
 const H = top + rowH * series.length + 60;
-const max = Math.ceil(Math.max(...series.flatMap((s) => s.runs), latency) / 100) * 100 + 100;
+// The axis ends at 1 s or the slowest run, whichever is less; slower runs sit at its end with
+// their value written.
+const max = Math.min(1000, Math.ceil(Math.max(...series.flatMap((s) => s.runs), latency) / 100) * 100 + 100);
 const x = (ms) => left + ((W - left - right) * ms) / max;
 const colors = ['#8a8f98', '#c0504d', '#4f81bd', '#2e7d32'];
 const esc = (s) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll("'", '&#39;');
@@ -43,8 +45,12 @@ series.forEach((s, i) => {
   const y = top + i * rowH + 12;
   svg += `<text x="${left - 12}" y="${y + 21}" font-size="14" text-anchor="end">${esc(s.label)}</text>`;
   svg += `<rect x="${left}" y="${y}" width="${x(s.median) - left}" height="30" fill="${colors[i % colors.length]}" opacity="0.9"/>`;
-  svg += `<text x="${x(s.median) - 8}" y="${y + 21}" font-size="14" font-weight="bold" fill="#fff" text-anchor="end">${s.median.toFixed(0)} ms</text>`;
-  for (const r of s.runs) svg += `<circle cx="${x(r)}" cy="${y + 40}" r="3.5" fill="#111" opacity="0.5"/>`;
+  const inside = x(s.median) - left > 90;
+  svg += `<text x="${inside ? x(s.median) - 8 : x(s.median) + 8}" y="${y + 21}" font-size="14" font-weight="bold" fill="${inside ? '#fff' : '#111'}" text-anchor="${inside ? 'end' : 'start'}">${s.median.toFixed(0)} ms</text>`;
+  for (const r of s.runs) {
+    svg += `<circle cx="${x(Math.min(r, max))}" cy="${y + 40}" r="3.5" fill="#111" opacity="0.5"/>`;
+    if (r > max) svg += `<text x="${x(max) - 6}" y="${y + 56}" font-size="11" text-anchor="end" fill="#555">one run ${r.toFixed(0)} ms</text>`;
+  }
 });
 svg += '</svg>';
 
