@@ -1,10 +1,13 @@
 //! The service worker's decisions (`liveshell::worker`), message by message against djust
 //! 1.2.6's `service-worker.js`, and each of liveshell's improvements.
 
+mod common;
+
 use std::time::Duration;
 
+use common::secs;
 use liveshell::reconnect::{Source, SourceKind};
-use liveshell::time::{Clock, Instant, SystemClock};
+use liveshell::time::Instant;
 use liveshell::worker::{
     FetchDecision, FetchRequest, Handled, MainOnlyStart, Part, PathPattern, Refused, ShellAction,
     StoredResponse, Worker, WorkerOptions,
@@ -15,8 +18,10 @@ const SCOPE: &str = "http://127.0.0.1:8000/";
 const ORIGIN: Option<&str> = Some("http://127.0.0.1:8000");
 const T: f64 = 1_700_000_000_000.0;
 
+/// A year after the test's start: a restored worker re-bases its ages below `now`, so `now`
+/// needs room below it (the `sw/` host offsets its clock the same way).
 fn t0() -> Instant {
-    SystemClock.now() + Duration::from_secs(365 * 24 * 3600)
+    common::t0() + secs(365 * 24 * 3600)
 }
 
 fn worker() -> Worker {
@@ -741,7 +746,7 @@ fn restart(old: &Worker, now: Instant, unix_ms: f64, stopped: Duration) -> (Work
         .map(|p| (p, old.save(now, unix_ms, p)))
         .collect();
     // The new worker's clock has another origin altogether.
-    let now2 = SystemClock.now() + Duration::from_secs(400 * 24 * 3600);
+    let now2 = common::t0() + secs(400 * 24 * 3600);
     let unix2 = unix_ms + stopped.as_millis() as f64;
     let mut w = worker();
     for (p, json) in saved {

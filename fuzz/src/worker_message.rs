@@ -152,7 +152,7 @@ pub fn run(data: &[u8]) {
     let mut unix_ms = 1_700_000_000_000.0;
     let mut worker = Worker::new(SCOPE, WorkerOptions::default()).expect("a valid scope");
     let page = Source::window("http://127.0.0.1:8000/p1/");
-    let mut last_prefetch: Option<(liveshell::prefetch::FetchTicket, String)> = None;
+    let mut last_prefetch: Option<(liveshell::coordinator::FetchTicket, String)> = None;
     for op in ops.into_iter().take(64) {
         let text = match op {
             Op::Raw(s) => Some(s.to_owned()),

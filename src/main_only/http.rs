@@ -1,14 +1,8 @@
 //! The decision applied to the `http` crate's types (feature `http`).
 
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue};
 
-use super::{Body, Decision, HeaderEdit, Headers, MainOnlyOptions, Request, Response, decide_with};
-
-impl Headers for HeaderMap {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> {
-        self.get_all(name).iter().map(HeaderValue::as_bytes)
-    }
-}
+use super::{Body, Decision, HeaderEdit, MainOnlyOptions, Request, Response, decide_with};
 
 /// Runs the main-only middleware on an `http` response, with default options.
 ///

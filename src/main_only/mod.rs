@@ -97,10 +97,13 @@ use std::fmt;
 
 #[cfg(feature = "http")]
 pub use self::http::{apply, apply_with};
+/// The crate's one header input shape, re-exported where `decide` first took it.
+pub use crate::headers::Headers;
 pub use edits::{HeaderEdit, HeaderEdits};
-pub use headers::Headers;
 
-use headers::{ContentType, EtagEdit};
+use headers::EtagEdit;
+/// The request and `Content-Type` readers of [`decide`], shared with the service worker.
+pub(crate) use headers::{ContentType, content_type, is_requested};
 
 /// The request header that asks for the main-only variant (value `1`).
 pub const REQUEST_HEADER: &str = "x-djust-main-only";
@@ -231,7 +234,12 @@ impl<H: ?Sized> Clone for Response<'_, H> {
 impl<H: ?Sized> Copy for Response<'_, H> {}
 
 /// What to do when a requested, eligible page has no `<main>` element.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+///
+/// In an options file: `"pass_through"` or `"empty_body"`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MissingMain {
     /// Pass the full page through without the marker ([`PassThroughReason::NoMain`]), so a client
@@ -244,6 +252,10 @@ pub enum MissingMain {
 
 /// Options of [`decide_with`] and `apply_with`.
 ///
+/// The crate's options shape: `Default` is the seed's behaviour, consuming setters named for the
+/// field ([`on_missing_main`](Self::on_missing_main)), and serde with every field optional.
+/// Every value is usable, so there is no `validate`.
+///
 /// # Examples
 ///
 /// ```
@@ -251,8 +263,15 @@ pub enum MissingMain {
 ///
 /// let djust_compatible = MainOnlyOptions::default().on_missing_main(MissingMain::EmptyBody);
 /// assert_eq!(djust_compatible.missing_main(), MissingMain::EmptyBody);
+///
+/// let from_file: MainOnlyOptions = serde_json::from_str(r#"{"on_missing_main": "empty_body"}"#)?;
+/// assert_eq!(from_file, djust_compatible);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(default)]
 pub struct MainOnlyOptions {
     on_missing_main: MissingMain,
 }
@@ -446,7 +465,7 @@ where
 {
     let mut header_edits = HeaderEdits::default();
     let content_type = if is_trimmable_status(response.status) {
-        headers::content_type(response.headers)
+        content_type(response.headers)
     } else {
         ContentType::NotHtml
     };
@@ -481,7 +500,7 @@ where
     RH: Headers + ?Sized,
     SH: Headers + ?Sized,
 {
-    if !headers::is_requested(request.headers) {
+    if !is_requested(request.headers) {
         return Err(PassThroughReason::NotRequested);
     }
     if request.method != "GET" {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::bridge::{Bridge, BridgeConfig, BridgeStats, Connection, Entry};
+use super::bridge::{Bridge, BridgeOptions, BridgeStats, Connection, Entry};
 use super::buffer::ReplayBuffer;
 use super::wire::ConnectionId;
 use crate::json::compact_len;
@@ -47,20 +47,21 @@ impl Bridge {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use liveshell::reconnect::{Bridge, BridgeConfig, BridgeMessage, SavedBridge};
+    /// use liveshell::reconnect::{Bridge, BridgeOptions, BridgeMessage, SavedBridge};
     /// use liveshell::time::{Clock, SystemClock};
     /// use serde_json::json;
     ///
     /// let t0 = SystemClock.now();
     /// let mut bridge = Bridge::default();
-    /// bridge.handle(t0, BridgeMessage::buffer("dj-1", json!("a")));
-    /// bridge.handle(t0 + Duration::from_secs(1), BridgeMessage::buffer("dj-1", json!("b")));
+    /// assert!(bridge.handle(t0, BridgeMessage::buffer("dj-1", json!("a"))).is_none());
+    /// let one = t0 + Duration::from_secs(1);
+    /// assert!(bridge.handle(one, BridgeMessage::buffer("dj-1", json!("b"))).is_none());
     /// let json = serde_json::to_string(&bridge.save(t0 + Duration::from_secs(2)))?;
     ///
     /// // The worker was stopped; a new one reads the save back.
     /// let saved: SavedBridge = serde_json::from_str(&json)?;
     /// let t1 = SystemClock.now() + Duration::from_secs(60);
-    /// let mut restored = Bridge::restore(BridgeConfig::default(), t1, saved);
+    /// let mut restored = Bridge::restore(BridgeOptions::default(), t1, saved);
     /// let reply = restored.handle(t1, BridgeMessage::drain("dj-1")).unwrap();
     /// assert_eq!(reply.messages, [json!("a"), json!("b")]);
     /// # Ok::<(), serde_json::Error>(())
@@ -87,18 +88,18 @@ impl Bridge {
         }
     }
 
-    /// Rebuilds a bridge from `saved` at `now` under `config`: each payload's time is `now`
+    /// Rebuilds a bridge from `saved` at `now` under `options`: each payload's time is `now`
     /// minus its saved age, the connections' order is the saved one.
     ///
-    /// The bounds of `config` hold at once: payloads past `max_age`, over `capacity` or over
+    /// The bounds of `options` hold at once: payloads past `max_age`, over `capacity` or over
     /// `max_bytes` are dropped (oldest first) and counted in the connection's drop count,
     /// connections idle past `idle_timeout` or beyond `max_connections` are collected, and a
     /// payload whose age reaches back before the earliest instant the platform can represent is
     /// dropped. A repeated connection id keeps its last entry. Nothing panics, whatever the save
     /// holds.
     #[must_use]
-    pub fn restore(config: BridgeConfig, now: Instant, saved: SavedBridge) -> Self {
-        let mut bridge = Self::new(config);
+    pub fn restore(options: BridgeOptions, now: Instant, saved: SavedBridge) -> Self {
+        let mut bridge = Self::new(options);
         let mut stats = BridgeStats::default();
         let mut restored: Vec<(ConnectionId, Connection)> = Vec::new();
         for saved in saved.connections {
@@ -178,12 +179,13 @@ mod tests {
     fn a_save_round_trips_order_ages_and_drop_counts() {
         let t0 = later();
         let mut bridge =
-            Bridge::new(BridgeConfig::default().capacity(NonZeroUsize::new(3).unwrap()));
+            Bridge::new(BridgeOptions::default().capacity(NonZeroUsize::new(3).unwrap()));
         for (i, id) in ["a", "b", "a", "a", "a"].iter().enumerate() {
-            bridge.handle(
+            let reply = bridge.handle(
                 t0 + Duration::from_secs(i as u64),
                 BridgeMessage::buffer(*id, json!(i)),
             );
+            assert!(reply.is_none());
         }
         let saved = bridge.save(t0 + Duration::from_secs(10));
         let text = serde_json::to_string(&saved).unwrap();
@@ -191,7 +193,7 @@ mod tests {
         assert_eq!(back, saved);
         let t1 = later() + Duration::from_secs(100);
         let mut restored = Bridge::restore(
-            BridgeConfig::default().capacity(NonZeroUsize::new(3).unwrap()),
+            BridgeOptions::default().capacity(NonZeroUsize::new(3).unwrap()),
             t1,
             back,
         );
@@ -204,18 +206,24 @@ mod tests {
     }
 
     #[test]
-    fn restore_applies_the_bounds_of_the_new_config() {
+    fn restore_applies_the_bounds_of_the_new_options() {
         let t0 = later();
         let mut bridge = Bridge::default();
-        bridge.handle(t0, BridgeMessage::buffer("a", json!("old")));
-        bridge.handle(
-            t0 + Duration::from_secs(200),
-            BridgeMessage::buffer("a", json!("new")),
+        assert!(
+            bridge
+                .handle(t0, BridgeMessage::buffer("a", json!("old")))
+                .is_none()
+        );
+        let t200 = t0 + Duration::from_secs(200);
+        assert!(
+            bridge
+                .handle(t200, BridgeMessage::buffer("a", json!("new")))
+                .is_none()
         );
         let saved = bridge.save(t0 + Duration::from_secs(250));
-        let config = BridgeConfig::default().max_age(Duration::from_secs(100));
+        let options = BridgeOptions::default().max_age(Duration::from_secs(100));
         let t1 = later();
-        let mut restored = Bridge::restore(config, t1, saved);
+        let mut restored = Bridge::restore(options, t1, saved);
         let reply = restored.handle(t1, BridgeMessage::drain("a")).unwrap();
         assert_eq!(reply.messages, [json!("new")]);
         assert_eq!(reply.dropped, 1);
@@ -230,7 +238,7 @@ mod tests {
         ]}))
         .unwrap();
         let now = later();
-        let mut bridge = Bridge::restore(BridgeConfig::default(), now, saved);
+        let mut bridge = Bridge::restore(BridgeOptions::default(), now, saved);
         assert_eq!(bridge.len(), 1);
         let reply = bridge.handle(now, BridgeMessage::drain("x")).unwrap();
         assert_eq!(reply.messages, [json!("kept")]);

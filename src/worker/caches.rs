@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
 use super::message::{Refused, StateSnapshotReply, VdomCacheReply};
-use crate::cache::{CacheConfig, Lookup, RequestKey, RestoreError, SavedCache, SnapshotCache};
-use crate::snapshot::{FreshnessPolicy, is_fresh};
+use crate::cache::{CacheOptions, Lookup, PreparedKey, RestoreError, SavedCache, SnapshotCache};
+use crate::main_only::NO_HEADERS;
+use crate::snapshot::{SnapshotOptions, is_fresh};
 use crate::time::Instant;
 
 /// djust 1.2.6's VDOM-cache lifetime until a `VDOM_CONFIG` changes it: 1800 s.
@@ -49,9 +50,19 @@ pub struct StateEntry {
     pub ts: Number,
 }
 
-fn key(url: &str) -> Result<RequestKey, Refused> {
-    RequestKey::new(url, &[]).map_err(|_| Refused::ForeignUrl { kind: "cache" })
+/// The key of `url` in `cache`: the URL alone, no request headers.
+fn key<V>(
+    cache: &SnapshotCache<V>,
+    url: &str,
+) -> Result<PreparedKey<&'static [(&'static str, &'static str)]>, Refused> {
+    cache
+        .key(url, NO_HEADERS)
+        .map_err(|_| Refused::ForeignUrl { kind: "cache" })
 }
+
+/// What a stored entry varies on besides the URL: nothing (no response headers reach a
+/// `postMessage`).
+const NO_VARY: Option<&str> = None;
 
 #[allow(clippy::ptr_arg)] // a `fn(&V) -> usize` weigher for `V = VdomEntry`
 fn weigh(entry: &VdomEntry) -> usize {
@@ -75,15 +86,16 @@ impl VdomCache {
     #[must_use]
     pub fn new(max_entry_bytes: usize, max_total_bytes: usize) -> Self {
         Self::with(
-            config(DEFAULT_VDOM_TTL, DEFAULT_VDOM_MAX_ENTRIES),
+            options(DEFAULT_VDOM_TTL, DEFAULT_VDOM_MAX_ENTRIES),
             max_entry_bytes,
             max_total_bytes,
         )
     }
 
-    fn with(config: CacheConfig, max_entry_bytes: usize, max_total_bytes: usize) -> Self {
+    fn with(options: CacheOptions, max_entry_bytes: usize, max_total_bytes: usize) -> Self {
         Self {
-            cache: SnapshotCache::with_weigher(config, weigh, max_entry_bytes, max_total_bytes),
+            cache: SnapshotCache::with_weigher(options, weigh, max_entry_bytes, max_total_bytes)
+                .expect("the worker's cache options name no headers, so they validate"),
             max_entry_bytes,
             max_total_bytes,
         }
@@ -121,15 +133,15 @@ impl VdomCache {
         ttl: Option<Duration>,
         max_entries: Option<NonZeroUsize>,
     ) {
-        let config = config(
+        let options = options(
             ttl.unwrap_or_else(|| self.cache.ttl()),
             max_entries.unwrap_or_else(|| self.cache.max_entries()),
         );
         let saved = self.cache.save(now).cloned();
-        let fresh = Self::with(config.clone(), self.max_entry_bytes, self.max_total_bytes);
+        let fresh = Self::with(options.clone(), self.max_entry_bytes, self.max_total_bytes);
         // Same digest key, same format: a restore of our own save cannot fail.
         *self = match SnapshotCache::restore_with_weigher(
-            config,
+            options,
             weigh,
             self.max_entry_bytes,
             self.max_total_bytes,
@@ -148,16 +160,16 @@ impl VdomCache {
     /// [`Refused::ForeignUrl`] for a URL the cache cannot key, [`Refused::TooBig`] over a byte
     /// budget.
     pub fn put(&mut self, now: Instant, url: &str, entry: VdomEntry) -> Result<(), Refused> {
-        let key = key(url)?;
+        let key = key(&self.cache, url)?;
         self.cache
-            .insert(now, &key, None, entry)
+            .insert(now, &key, NO_VARY, entry)
             .map(|_evicted| ())
             .map_err(|_| Refused::TooBig)
     }
 
     /// `VDOM_CACHE_LOOKUP` of the absolute `url` (or `None` for no usable URL) at `now`.
     pub fn lookup(&mut self, now: Instant, request_id: Value, url: Option<&str>) -> VdomCacheReply {
-        let Some(key) = url.and_then(|u| key(u).ok()) else {
+        let Some(key) = url.and_then(|u| key(&self.cache, u).ok()) else {
             return VdomCacheReply::miss(request_id);
         };
         // A stale entry's `ts` is still reported, so read it before `get` removes it.
@@ -211,7 +223,7 @@ impl VdomCache {
         max_total_bytes: usize,
     ) -> Result<Self, RestoreError> {
         let (cache, _evicted) = SnapshotCache::restore_with_weigher(
-            config(saved.ttl, saved.max_entries),
+            options(saved.ttl, saved.max_entries),
             weigh,
             max_entry_bytes,
             max_total_bytes,
@@ -242,10 +254,12 @@ pub struct SavedVdomOwned {
     entries: SavedCache<VdomEntry>,
 }
 
-fn config(ttl: Duration, max_entries: NonZeroUsize) -> CacheConfig {
-    CacheConfig::new(DIGEST_KEY)
+/// The options of both caches: keyed by URL alone (no always-varied headers).
+fn options(ttl: Duration, max_entries: NonZeroUsize) -> CacheOptions {
+    CacheOptions::new(DIGEST_KEY)
         .ttl(ttl)
         .max_entries(max_entries)
+        .varied_headers::<_, &str>([])
 }
 
 /// The state cache: djust's cap of 50 (true LRU), entries expired **on read** by the lookup's
@@ -260,14 +274,15 @@ pub struct StateCache {
 impl Default for StateCache {
     fn default() -> Self {
         Self {
-            cache: SnapshotCache::new(state_config()),
+            cache: SnapshotCache::new(state_options())
+                .expect("the worker's cache options name no headers, so they validate"),
         }
     }
 }
 
-fn state_config() -> CacheConfig {
+fn state_options() -> CacheOptions {
     // Expiry is on read, by the lookup's max age: the cache itself never expires an entry.
-    config(Duration::MAX, STATE_MAX_ENTRIES)
+    options(Duration::MAX, STATE_MAX_ENTRIES)
 }
 
 impl StateCache {
@@ -289,9 +304,9 @@ impl StateCache {
     ///
     /// [`Refused::ForeignUrl`] for a URL the cache cannot key.
     pub fn put(&mut self, now: Instant, url: &str, entry: StateEntry) -> Result<(), Refused> {
-        let key = key(url)?;
+        let key = key(&self.cache, url)?;
         self.cache
-            .insert(now, &key, None, entry)
+            .insert(now, &key, NO_VARY, entry)
             .map(|_evicted| ())
             .map_err(|_| Refused::TooBig)
     }
@@ -309,15 +324,18 @@ impl StateCache {
         url: Option<&str>,
         max_age: Duration,
     ) -> StateSnapshotReply {
-        let Some(key) = url.and_then(|u| key(u).ok()) else {
+        let Some(key) = url.and_then(|u| key(&self.cache, u).ok()) else {
             return StateSnapshotReply::miss(request_id);
         };
-        let policy = FreshnessPolicy::new(max_age, Duration::MAX);
+        // A future `ts` is fresh, however far ahead (djust compares `now - ts <= max_age`).
+        let freshness = SnapshotOptions::default()
+            .max_age(max_age)
+            .max_skew(Duration::MAX);
         let fresh = match self.cache.get(now, &key) {
             Lookup::Fresh(e) => {
                 let ts = e.ts.as_f64().unwrap_or(0.0);
                 // Saturating casts: NaN cannot come from JSON; negatives become 0.
-                is_fresh(ts as u64, unix_ms as u64, &policy)
+                is_fresh(ts as u64, unix_ms as u64, &freshness)
                     .is_fresh()
                     .then(|| e.clone())
             }
@@ -355,7 +373,7 @@ impl StateCache {
     ///
     /// The [`RestoreError`] of a malformed save; nothing is restored then.
     pub fn restore(now: Instant, saved: SavedCache<StateEntry>) -> Result<Self, RestoreError> {
-        let (cache, _evicted) = SnapshotCache::restore(state_config(), now, saved)?;
+        let (cache, _evicted) = SnapshotCache::restore(state_options(), now, saved)?;
         Ok(Self { cache })
     }
 }

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::prefetch::{
-    Coordinator, CoordinatorConfig, CoordinatorError, CoordinatorEvent, FetchOutcome, FetchTicket,
-    Kind, ResponseHead, Start, Waiter,
+use crate::coordinator::{
+    Coordinator, CoordinatorError, CoordinatorEvent, CoordinatorOptions, EntryState, FetchOutcome,
+    FetchTicket, Kind, ResponseHead, Start, Waiter,
 };
-use crate::time::Instant;
+use crate::time::{Instant, Timed};
 
 /// How long a prefetched main-only response may answer a click by default: 30 s.
 pub const DEFAULT_MAIN_ONLY_FRESH: Duration = Duration::from_secs(30);
@@ -91,11 +91,11 @@ impl MainOnlyFetches {
     /// The [`CoordinatorError`] of a scope that is not an absolute `http(s)` URL.
     pub fn new(
         scope: &str,
-        config: CoordinatorConfig,
+        options: CoordinatorOptions,
         max_body_bytes: usize,
     ) -> Result<Self, CoordinatorError> {
         Ok(Self {
-            coordinator: Coordinator::new(scope, config)?,
+            coordinator: Coordinator::new(scope, options)?,
             max_body_bytes,
             bodies: HashMap::new(),
             tickets: HashMap::new(),
@@ -135,7 +135,7 @@ impl MainOnlyFetches {
                         .ok()
                         .and_then(|key| self.bodies.remove(key.as_str()));
                     // One answer per prefetch: the next request fetches anew.
-                    self.coordinator.invalidate(url);
+                    self.coordinator.invalidate(now, url);
                     self.drain_events();
                     if let Some(body) = body {
                         return MainOnlyStart::Answer(body);
@@ -160,10 +160,7 @@ impl MainOnlyFetches {
     ) -> Vec<Waiter> {
         let url = self.tickets.remove(&ticket);
         let outcome = match response {
-            Some(r) => FetchOutcome::Response(ResponseHead::new(
-                r.status,
-                r.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            )),
+            Some(r) => FetchOutcome::Response(ResponseHead::new(r.status, &r.headers)),
             None => FetchOutcome::NetworkError,
         };
         let waiters = self.coordinator.complete(now, ticket, outcome);
@@ -171,7 +168,7 @@ impl MainOnlyFetches {
         if let (Some(url), Some(response)) = (url, response) {
             let fresh = matches!(
                 self.coordinator.state(now, &url),
-                Some(crate::prefetch::EntryState::Fresh { .. })
+                Some(EntryState::Fresh { .. })
             );
             // A real request that waited is answered now; keep the body only for a later one.
             let consumed = waiters.iter().any(|w| w.kind().is_real());
@@ -180,7 +177,7 @@ impl MainOnlyFetches {
                     self.bodies.insert(key.into(), response.clone());
                 }
             } else if fresh {
-                self.coordinator.invalidate(&url);
+                self.coordinator.invalidate(now, &url);
                 self.drain_events();
             }
         }
@@ -227,5 +224,15 @@ impl MainOnlyFetches {
                 _ => {}
             }
         }
+    }
+}
+
+impl Timed for MainOnlyFetches {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
     }
 }

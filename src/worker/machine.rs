@@ -11,9 +11,13 @@ use super::fetch::{MainOnlyFetches, MainOnlyStart, StoredResponse};
 use super::message::{Message, Refused, StateSnapshotReply, VdomCacheReply, decode};
 use super::options::WorkerOptions;
 use super::route::{Route, SavedLesson, SavedShell, ShellRoutes, ShellRule, ShellUpdate};
-use crate::prefetch::{CoordinatorConfig, FetchTicket, Waiter, is_speculative};
+use crate::OptionsError;
+use crate::coordinator::{FetchTicket, Waiter};
+use crate::headers::Headers;
+use crate::main_only::{ContentType, content_type, is_requested};
+use crate::prefetch::is_speculative;
 use crate::reconnect::{Bridge, DrainReply, SavedBridge, Source, SourceGate};
-use crate::time::Instant;
+use crate::time::{Instant, Timed};
 
 /// A reply to post back to the message's source.
 #[must_use]
@@ -155,10 +159,17 @@ pub struct Worker {
 
 /// Why a [`Worker`] could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the scope `{scope}` is not an absolute http or https url")]
-pub struct BadScope {
-    /// The scope as given.
-    pub scope: String,
+#[non_exhaustive]
+pub enum WorkerError {
+    /// The registration's scope is not an absolute `http(s)` URL.
+    #[error("the scope `{scope}` is not an absolute http or https url")]
+    BadScope {
+        /// The scope as given.
+        scope: String,
+    },
+    /// The [`WorkerOptions`] do not [`validate`](WorkerOptions::validate).
+    #[error(transparent)]
+    Options(#[from] OptionsError),
 }
 
 impl Worker {
@@ -166,16 +177,18 @@ impl Worker {
     ///
     /// # Errors
     ///
-    /// [`BadScope`] when `scope` is not an absolute `http(s)` URL.
-    pub fn new(scope: &str, options: WorkerOptions) -> Result<Self, BadScope> {
-        let bad = || BadScope {
+    /// [`WorkerError::BadScope`] when `scope` is not an absolute `http(s)` URL,
+    /// [`WorkerError::Options`] when the options do not validate.
+    pub fn new(scope: &str, options: WorkerOptions) -> Result<Self, WorkerError> {
+        options.validate()?;
+        let bad = || WorkerError::BadScope {
             scope: scope.to_owned(),
         };
         let gate = SourceGate::new(scope).map_err(|_| bad())?;
         let url = Url::parse(gate.scope()).map_err(|_| bad())?;
         let fetches = MainOnlyFetches::new(
             scope,
-            CoordinatorConfig::default().with_fresh(options.main_only_fresh),
+            options.coordinator(),
             options.main_only_max_body_bytes,
         )
         .map_err(|_| bad())?;
@@ -346,20 +359,13 @@ impl Worker {
         if request.method != "GET" {
             return FetchDecision::Ignore;
         }
-        let header = |name: &str| {
-            request
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| *v)
-        };
-        if header(crate::main_only::REQUEST_HEADER) == Some("1") {
+        if is_requested(request.headers) {
             return FetchDecision::MainOnly(self.fetches.request(now, url.as_str()));
         }
         if request.mode != "navigate" || !in_scope(&self.scope, &url) {
             return FetchDecision::Ignore;
         }
-        if is_speculative(request.headers.iter().copied()) {
+        if is_speculative(request.headers) {
             return FetchDecision::Network;
         }
         match self.routes.route(now, &url) {
@@ -374,10 +380,15 @@ impl Worker {
 
     /// Whether the host should read the body of a navigation response with this status and
     /// `Content-Type` to hand it to [`handle_navigation_response`](Self::handle_navigation_response):
-    /// only a 200 HTML page can give a shell (a PDF is never read).
+    /// only a 200 UTF-8 HTML page can give a shell (a PDF is never read, and a page in another
+    /// charset would be garbled by the host's `Response.text()`).
     #[must_use]
     pub fn wants_body(status: u16, content_type: Option<&str>) -> bool {
-        status == 200 && content_type.is_some_and(is_html)
+        let lines: &[(&str, &str)] = match &content_type {
+            Some(value) => &[("content-type", value)],
+            None => &[],
+        };
+        status == 200 && is_utf8_html(lines)
     }
 
     /// A navigation's response from the network (a first load, a revalidation), at `now`:
@@ -394,12 +405,8 @@ impl Worker {
         let Some(url) = self.resolve(url) else {
             return ShellAction::Keep;
         };
-        let content_type = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| *v);
         let split = body
-            .filter(|_| Self::wants_body(status, content_type))
+            .filter(|_| status == 200 && is_utf8_html(headers))
             .and_then(crate::shell::split);
         self.routes.learn(now, &url, split.is_some());
         let Some(split) = split else {
@@ -433,14 +440,12 @@ impl Worker {
         response: Option<&StoredResponse>,
     ) -> Vec<Waiter> {
         if let (Some(r), Some(url)) = (response, self.resolve(url)) {
-            let header = |name: &str| {
-                r.headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.as_str())
-            };
-            let marked = header(crate::main_only::RESPONSE_HEADER).is_some();
-            if Self::wants_body(r.status, header("content-type")) && marked {
+            let marked = r
+                .headers
+                .values(crate::main_only::RESPONSE_HEADER)
+                .next()
+                .is_some();
+            if r.status == 200 && is_utf8_html(&r.headers) && marked {
                 self.routes.learn(now, &url, true);
             }
         }
@@ -567,6 +572,16 @@ impl Worker {
     }
 }
 
+impl Timed for Worker {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
+    }
+}
+
 /// The persisted-state format [`Worker::save`] writes.
 const FORMAT: u32 = 1;
 
@@ -580,10 +595,9 @@ fn in_scope(scope: &Url, url: &Url) -> bool {
     url.path().starts_with(scope.path())
 }
 
-fn is_html(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("text/html")
-        || essence.eq_ignore_ascii_case("application/xhtml+xml")
+/// Whether the `Content-Type` lines say HTML or XHTML in UTF-8 (main-only's reader).
+fn is_utf8_html(headers: &(impl Headers + ?Sized)) -> bool {
+    content_type(headers) == ContentType::Html { utf8: true }
 }
 
 /// The headers a shell is served with: from the page's response its `Content-Type`,

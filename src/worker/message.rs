@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
 use crate::reconnect::{BUFFER_TYPE, BridgeMessage, DRAIN_TYPE};
-use crate::snapshot::{self, Limits, SnapshotError};
+use crate::snapshot::{self, SnapshotError, SnapshotOptions};
 
 /// The largest message [`decode`] parses: 4 MiB of JSON text. Anything bigger is
 /// [`Refused::TooLarge`] before it is parsed. Every accepted message fits: the bridge keeps at
@@ -58,7 +58,7 @@ pub enum Message {
         url: String,
         /// `view_slug` if it is a string, else `""`.
         view_slug: String,
-        /// The state, checked by [`snapshot::validate`] under [`Limits::service_worker`].
+        /// The state, checked by [`snapshot::validate`] under [`SnapshotOptions::service_worker`].
         state_json: String,
         /// `ts` if it is a number, else `None` (the worker stamps its own time).
         ts: Option<Number>,
@@ -233,7 +233,7 @@ pub fn decode_value(value: Value) -> Result<Message, Refused> {
                     field: "state_json",
                 });
             };
-            snapshot::validate(state_json.as_bytes(), &Limits::service_worker())
+            snapshot::validate(state_json.as_bytes(), &SnapshotOptions::service_worker())
                 .map_err(Refused::State)?;
             Message::StateSnapshot {
                 url,

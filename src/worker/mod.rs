@@ -15,7 +15,7 @@
 //!   of which navigations the shell may answer, learnt from responses plus include and exclude
 //!   patterns; [`ShellRule`] keeps the shell fresh; the shell is cut by [`crate::shell::split`].
 //! * **Prefetch.** `PREFETCH {url}` (djust's client posts it on hover) goes through the
-//!   prefetch guard and the [`Coordinator`](crate::prefetch::Coordinator) in
+//!   prefetch guard and the [`Coordinator`](crate::coordinator::Coordinator) in
 //!   [`MainOnlyFetches`]: the main-only variant is fetched once, and the click's main-only
 //!   request joins it or is answered from it (reusable responses only).
 //! * **Persistence.** The reconnect buffer ([`Bridge`](crate::reconnect::Bridge)), the
@@ -70,8 +70,8 @@ pub use fetch::{
     StoredResponse,
 };
 pub use machine::{
-    BadScope, Dirty, FetchDecision, FetchRequest, Handled, Part, Reply, SHELL_MARKER, ShellAction,
-    Worker, shell_headers,
+    Dirty, FetchDecision, FetchRequest, Handled, Part, Reply, SHELL_MARKER, ShellAction, Worker,
+    WorkerError, shell_headers,
 };
 pub use message::{
     MAX_MESSAGE_BYTES, Message, Refused, STATE_DEFAULT_MAX_AGE, StateSnapshotReply, VdomCacheReply,

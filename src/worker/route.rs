@@ -7,7 +7,7 @@ use lru::LruCache;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::cache::siphash::SipHasher128;
+use crate::cache::digest;
 use crate::time::Instant;
 
 /// A path pattern: `/exact/path`, or a prefix ending in `*` (`/files/*`, `/*`).
@@ -20,6 +20,19 @@ impl PathPattern {
     #[must_use]
     pub fn new(pattern: impl Into<String>) -> Self {
         Self(pattern.into())
+    }
+
+    /// Why the pattern can never match as meant, if so: it must start with `/` and may have
+    /// `*` only as its last character ([`WorkerOptions::validate`](super::WorkerOptions::validate)).
+    pub(super) fn problem(&self) -> Option<String> {
+        let body = self.0.strip_suffix('*').unwrap_or(&self.0);
+        if !self.0.starts_with('/') {
+            Some(format!("{:?} does not start with `/`", self.0))
+        } else if body.contains('*') {
+            Some(format!("{:?} has `*` before its end", self.0))
+        } else {
+            None
+        }
     }
 
     /// Whether `path` (a URL's path, without the query) matches.
@@ -242,7 +255,7 @@ impl ShellRule {
     /// A response's page split into `shell` at `now` (a first load, a revalidation, or any
     /// other network navigation that had a main).
     pub fn offer(&mut self, now: Instant, shell: &str) -> ShellUpdate {
-        let digest = digest(shell);
+        let digest = shell_digest(shell);
         let update = match &self.shell {
             None => ShellUpdate::Store,
             Some(meta) if meta.digest == digest && meta.len == shell.len() => {
@@ -303,14 +316,9 @@ pub struct SavedShell {
     checked_age: Duration,
 }
 
-/// A keyed SipHash-128 of the shell's bytes (the cache's hasher, under a fixed key): a change
-/// detector, not a security boundary.
-fn digest(shell: &str) -> u64 {
-    let mut h = SipHasher128::new(b"liveshell-shell!");
-    h.write(shell.as_bytes());
+/// A keyed digest of the shell's bytes (the cache's [`digest::content`], under a fixed key): a
+/// change detector, not a security boundary.
+fn shell_digest(shell: &str) -> u64 {
     // 64 of the 128 bits: JSON numbers (the save format) hold 64-bit integers.
-    let bytes = h.finish();
-    u64::from_le_bytes([
-        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-    ])
+    digest::content(b"liveshell-shell!", shell.as_bytes()) as u64
 }

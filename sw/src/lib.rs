@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use liveshell::prefetch::{FetchTicket, Waiter};
+use liveshell::coordinator::{FetchTicket, Waiter};
 use liveshell::reconnect::{Source, SourceKind};
 use liveshell::time::{Clock, Instant, SystemClock};
 use liveshell::worker::{
