@@ -19,6 +19,7 @@ pub mod reconnect;
 pub mod shell;
 pub mod snapshot;
 pub mod time;
+pub mod worker;
 
 pub use diagnostics::{Diagnostic, Severity};
 pub use options::OptionsError;

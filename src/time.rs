@@ -4,8 +4,10 @@
 //! argument after `self`, so the same inputs always give the same outputs and a test can jump
 //! straight to a deadline instead of sleeping.
 //!
-//! * [`Instant`] is an alias for [`std::time::Instant`]; a port to a target without it (such as
-//!   `wasm32-unknown-unknown`) changes this one line.
+//! * [`Instant`] is [`std::time::Instant`], except on `wasm32-unknown-unknown` (a service
+//!   worker or a page), where std's panics on `now()` and a host cannot make one at all: there it
+//!   is `web_time::Instant` (the crate web-time, as quinn-proto does), read from
+//!   `performance.now()`, with the same API. Every machine and [`SystemClock`] work in a worker.
 //! * [`Clock`] is for callers who want a default time source: [`SystemClock`] reads the real
 //!   monotonic clock (the one sanctioned clock read in the crate), [`ManualClock`] is advanced by
 //!   hand in tests and simulations.
@@ -30,8 +32,20 @@ use std::time::Duration;
 
 /// The instant type every `now` parameter in liveshell uses.
 ///
-/// An alias for [`std::time::Instant`], kept in one place so a port can swap it.
+/// [`std::time::Instant`] on every target but `wasm32-unknown-unknown`, where it is
+/// `web_time::Instant` (monotonic, from `performance.now()`, which works in windows and
+/// workers alike). Both have the same methods, so code written against this alias builds on
+/// both.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub type Instant = std::time::Instant;
+
+/// The instant type every `now` parameter in liveshell uses.
+///
+/// On `wasm32-unknown-unknown` it is `web_time::Instant` (monotonic, from
+/// `performance.now()`, which works in windows and workers alike): std's `Instant::now`
+/// panics there.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub type Instant = web_time::Instant;
 
 /// A source of the current [`Instant`], for callers who want one injected.
 ///

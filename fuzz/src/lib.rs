@@ -19,6 +19,7 @@ pub mod replay_guard;
 pub mod shell;
 pub mod smoke;
 pub mod snapshot;
+pub mod worker_message;
 
 /// A target's body: it gets the fuzzer's bytes and panics only on a bug.
 pub type Body = fn(&[u8]);
@@ -35,4 +36,5 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("shell", shell::run),
     ("smoke", smoke::run),
     ("snapshot", snapshot::run),
+    ("worker_message", worker_message::run),
 ];

@@ -67,7 +67,7 @@
 //! ```
 
 pub mod checks;
-mod digest;
+pub(crate) mod digest;
 mod key;
 mod options;
 mod persist;

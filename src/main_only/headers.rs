@@ -7,14 +7,14 @@ use crate::headers::{Headers, list_members, trim_ows};
 
 /// Whether the request asks for the main-only variant: exactly one `X-Djust-Main-Only` line whose
 /// value, trimmed of spaces and tabs, is `1`.
-pub(super) fn is_requested(headers: &(impl Headers + ?Sized)) -> bool {
+pub(crate) fn is_requested(headers: &(impl Headers + ?Sized)) -> bool {
     let mut lines = headers.values(super::REQUEST_HEADER);
     matches!((lines.next(), lines.next()), (Some(value), None) if trim_ows(value) == b"1")
 }
 
 /// What a response's `Content-Type` field lines say, taken together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ContentType {
+pub(crate) enum ContentType {
     /// HTML or XHTML; `utf8` is false when a charset parameter names another encoding.
     Html { utf8: bool },
     /// Absent, or a type other than HTML on every line.
@@ -31,7 +31,7 @@ enum LineType {
     Other,
 }
 
-pub(super) fn content_type(headers: &(impl Headers + ?Sized)) -> ContentType {
+pub(crate) fn content_type(headers: &(impl Headers + ?Sized)) -> ContentType {
     let mut lines = headers.values("content-type").map(line_type);
     let Some(first) = lines.next() else {
         return ContentType::NotHtml;

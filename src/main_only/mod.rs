@@ -101,7 +101,9 @@ pub use self::http::{apply, apply_with};
 pub use crate::headers::Headers;
 pub use edits::{HeaderEdit, HeaderEdits};
 
-use headers::{ContentType, EtagEdit};
+use headers::EtagEdit;
+/// The request and `Content-Type` readers of [`decide`], shared with the service worker.
+pub(crate) use headers::{ContentType, content_type, is_requested};
 
 /// The request header that asks for the main-only variant (value `1`).
 pub const REQUEST_HEADER: &str = "x-djust-main-only";
@@ -463,7 +465,7 @@ where
 {
     let mut header_edits = HeaderEdits::default();
     let content_type = if is_trimmable_status(response.status) {
-        headers::content_type(response.headers)
+        content_type(response.headers)
     } else {
         ContentType::NotHtml
     };
@@ -498,7 +500,7 @@ where
     RH: Headers + ?Sized,
     SH: Headers + ?Sized,
 {
-    if !headers::is_requested(request.headers) {
+    if !is_requested(request.headers) {
         return Err(PassThroughReason::NotRequested);
     }
     if request.method != "GET" {

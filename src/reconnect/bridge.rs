@@ -150,25 +150,25 @@ pub struct BridgeStats {
 
 /// One buffered payload.
 #[derive(Debug)]
-struct Entry {
-    at: Instant,
-    size: usize,
-    payload: Value,
+pub(super) struct Entry {
+    pub(super) at: Instant,
+    pub(super) size: usize,
+    pub(super) payload: Value,
 }
 
 /// One connection's buffer.
 #[derive(Debug)]
-struct Connection {
-    buffer: ReplayBuffer<Entry>,
+pub(super) struct Connection {
+    pub(super) buffer: ReplayBuffer<Entry>,
     /// Sum of `Entry::size` over `buffer`.
-    bytes: usize,
+    pub(super) bytes: usize,
     /// Drops other than capacity evictions (which `buffer.dropped()` counts).
-    dropped: u64,
-    last_active: Instant,
+    pub(super) dropped: u64,
+    pub(super) last_active: Instant,
 }
 
 impl Connection {
-    fn dropped(&self) -> u64 {
+    pub(super) fn dropped(&self) -> u64 {
         self.dropped.saturating_add(self.buffer.dropped())
     }
 }
@@ -210,10 +210,10 @@ pub struct Bridge {
     options: BridgeOptions,
     /// Least recently active first; activity times are monotonic (see `latest`), so the least
     /// recently used entry is also the one idle the longest.
-    connections: LruCache<ConnectionId, Connection>,
+    pub(super) connections: LruCache<ConnectionId, Connection>,
     /// The latest `now` seen: earlier instants are raised to it, so time never runs backwards.
-    latest: Option<Instant>,
-    stats: BridgeStats,
+    pub(super) latest: Option<Instant>,
+    pub(super) stats: BridgeStats,
 }
 
 impl Default for Bridge {
@@ -302,7 +302,7 @@ impl Bridge {
     }
 
     /// Raises `now` to the latest instant seen, collects idle connections, and returns it.
-    fn advance(&mut self, now: Instant) -> Instant {
+    pub(super) fn advance(&mut self, now: Instant) -> Instant {
         let now = match self.latest {
             Some(latest) if latest > now => latest,
             _ => now,

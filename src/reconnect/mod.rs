@@ -11,6 +11,8 @@
 //!   [`DrainReply`] (`DJUST_DRAIN_REPLY`) to post back. Beyond djust: a byte budget and a
 //!   maximum age per connection, idle connections collected, a bound on connections, and
 //!   every drop counted ([`DrainReply::dropped`], [`Bridge::stats`]).
+//! * [`SavedBridge`]: the bridge's buffers with their order and ages, for any serde format, so
+//!   a service worker the browser stops (after about 30 s idle) loses nothing it buffered.
 //! * [`accept_source`] / [`SourceGate`]: the message gate: the worker's origin, a window
 //!   source, and a source URL inside the scope compared as a parsed URL, not as a string.
 //! * [`Outbox`] and [`ReplayGuard`]: idempotent replay. The client stamps each message with
@@ -81,6 +83,7 @@ mod buffer;
 mod gate;
 mod guard;
 mod outbox;
+mod persist;
 mod wire;
 
 #[allow(deprecated)]
@@ -90,6 +93,7 @@ pub use buffer::{DEFAULT_CAPACITY, Drain, ReplayBuffer};
 pub use gate::{Source, SourceError, SourceGate, SourceKind, accept_source};
 pub use guard::{REPLAY_WINDOW, ReplayGuard, ReplayWindow, Verdict};
 pub use outbox::{Outbox, Stamped};
+pub use persist::SavedBridge;
 pub use wire::{
     BUFFER_TYPE, BridgeMessage, ConnectionId, DEFAULT_CONNECTION_ID, DRAIN_REPLY_TYPE, DRAIN_TYPE,
     DrainReply,
