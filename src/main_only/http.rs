@@ -2,7 +2,10 @@
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::{Body, Decision, HeaderEdit, Headers, MainOnlyOptions, Request, Response, decide_with};
+use super::{
+    Body, Decision, HeaderEdit, HeaderEdits, Headers, MainOnlyOptions, Request, Response,
+    decide_with,
+};
 
 impl Headers for HeaderMap {
     fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> {
@@ -71,8 +74,16 @@ pub fn apply_with<B>(
         Decision::Trim { body, header_edits } => (Some(body), header_edits),
         Decision::PassThrough { header_edits, .. } => (None, header_edits),
     };
-    let headers = response.headers_mut();
-    for edit in &header_edits {
+    apply_edits(response.headers_mut(), &header_edits);
+    if let Some(body) = body {
+        *response.body_mut() = body.into_bytes();
+    }
+    response
+}
+
+/// Applies header edits to an `http` header map, as the table on [`HeaderEdit`] says.
+pub(super) fn apply_edits(headers: &mut HeaderMap, edits: &HeaderEdits) {
+    for edit in edits {
         let name = HeaderName::from_static(edit.name());
         match edit {
             HeaderEdit::Set { value, .. } => {
@@ -86,10 +97,6 @@ pub fn apply_with<B>(
             }
         }
     }
-    if let Some(body) = body {
-        *response.body_mut() = body.into_bytes();
-    }
-    response
 }
 
 /// A header value from an edit's value, which the decision builds from visible ASCII only (digits,
