@@ -20,6 +20,31 @@
 //! With the `http` feature, `apply` and `apply_with` do all three for `http::Request` and
 //! `http::Response<Vec<u8>>` (hyper, axum, tower).
 //!
+//! # Streamed bodies
+//!
+//! A body that arrives in chunks is decided in two steps, by the same checks and edits:
+//!
+//! 1. [`decide_head`] applies every rule that needs no body byte (1, 2, 3 and 5, in `decide`'s
+//!    order). Most responses are decided here: [`HeadDecision::PassThrough`], the body untouched.
+//! 2. Otherwise a [`Trimmer`] reads the body through [`shell::MainStream`](crate::shell::MainStream)
+//!    and answers with [`TrimStep`]s: hold, pass through, send the head and trim, and end.
+//!
+//! **What is held back, and why.** Until it is certain where the first `<main>` in tree order
+//! starts (later markup can still move an earlier element in front of it, or there may be none),
+//! the head cannot go out: its edits differ between a trim and a pass-through, and the bytes
+//! already read may have to be sent unmodified. So the trimmer holds every byte read while
+//! seeking, up to [`MainOnlyOptions::prefix_limit`] (512 KiB by default) plus the chunk that
+//! crosses it; past it, or on a byte that is not UTF-8, the body passes through (held bytes
+//! first, then the rest, nothing lost or duplicated). Once main is certain, the held bytes are
+//! released, the head goes out with the trim edits (`Content-Length` removed: the trimmed length
+//! is not known yet), and what is held from then on is only what the stream itself holds back:
+//! main's content that later input can still change, capped by
+//! [`ShellOptions::hold_back_limit`](crate::shell::ShellOptions::hold_back_limit). Once main is
+//! complete, the rest of the body is never read. A trim that cannot be completed after its head
+//! went out is a [`TrimError`]: the host ends the body with an error, never a short success.
+//!
+//! With the `tower` feature, `MainOnlyLayer` drives all this for tower, hyper and axum.
+//!
 //! # Time
 //!
 //! Nothing here depends on time: no `now` argument, no clock.
