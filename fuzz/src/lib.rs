@@ -12,6 +12,7 @@
 pub mod cache_ops;
 pub mod coordinator;
 pub mod main_only;
+pub mod main_only_stream;
 pub mod mount_batch;
 pub mod prefetch;
 pub mod reconnect_wire;
@@ -28,6 +29,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("cache_ops", cache_ops::run),
     ("coordinator", coordinator::run),
     ("main_only", main_only::run),
+    ("main_only_stream", main_only_stream::run),
     ("mount_batch", mount_batch::run),
     ("prefetch", prefetch::run),
     ("reconnect_wire", reconnect_wire::run),
