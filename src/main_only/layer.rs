@@ -23,8 +23,10 @@ use super::{
 /// HTML of its `<main>` when the request asks for it.
 ///
 /// Wraps a service whose responses are `http::Response<B>` with `B: http_body::Body<Data =
-/// Bytes>`; its responses are `http::Response<MainOnlyBody<B>>`. It makes exactly the decisions
-/// of [`decide_with`](super::decide_with), through the same functions, and streams:
+/// Bytes>`; its responses are `http::Response<MainOnlyBody<B>>`. It decides through
+/// [`decide_head`](super::decide_head) and a [`Trimmer`], with the same checks and edits as
+/// [`decide_with`](super::decide_with) (the [`Trimmer`] docs list where a head sent before the
+/// body's end must differ), and streams:
 ///
 /// 1. A request that does not ask (or is not `GET`), and any response whose head decides (status,
 ///    type, codings, `charset`), goes through untouched but for `decide`'s edits (the `Vary`
