@@ -102,6 +102,11 @@ fn the_prefix_limit_passes_the_held_bytes_and_the_rest_through() {
         .map(ToString::to_string)
         .collect();
     assert_eq!(edits, ["append vary: X-Djust-Main-Only"]);
+    // A limit of 0: any chunk that leaves main uncertain passes through (after a proptest case).
+    let none = MainOnlyOptions::default().prefix_limit(0);
+    let sent = run(b"<div>", &[], &none);
+    assert_eq!(sent.decision.reason(), Some(PassThroughReason::PrefixLimit));
+    assert_eq!(sent.bytes, b"<div>");
 }
 
 #[test]
