@@ -173,7 +173,20 @@ async fn every_page_and_chunking_gets_applys_answer() {
                     let (got, _) = run(ask(), headers, steps, options).await;
                     let want = reference(&ask(), headers, page, &options);
                     let context = format!("{text:.40?} {headers:?} {options:?} {size}");
-                    assert_eq!(got.body.unwrap().0, *want.body(), "{context}");
+                    let body = match got.body {
+                        Ok((body, _)) => body,
+                        Err(BodyError::Trim(error)) => {
+                            // The documented difference: a byte that is not UTF-8 after a streamed
+                            // head ends the body with an error, where apply passes through.
+                            assert!(!want.headers().contains_key("x-djust-main-only-response"));
+                            assert!(got.parts.headers.contains_key("x-djust-main-only-response"));
+                            assert!(!got.parts.headers.contains_key("content-length"));
+                            println!("{context}: {error}");
+                            continue;
+                        }
+                        Err(error) => panic!("{context}: {error}"),
+                    };
+                    assert_eq!(body, *want.body(), "{context}");
                     let got_headers = &got.parts.headers;
                     let mut want_headers = want.headers().clone();
                     if got_headers.contains_key("x-djust-main-only-response")
@@ -279,15 +292,20 @@ async fn trailers_are_forwarded_and_lose_digests_when_trimmed() {
     trailers.insert("digest", "sha-256=x".parse().unwrap());
     let mut steps = chunks(PAGE, 9);
     steps.push(Step::Trailers(trailers.clone()));
-    let (got, _) = run(plain(), &[HTML], steps.clone(), MainOnlyOptions::default()).await;
+    let (got, _) = run(plain(), &[HTML], steps, MainOnlyOptions::default()).await;
     assert_eq!(
         got.body.unwrap(),
         (PAGE.as_bytes().to_vec(), Some(trailers.clone()))
     );
 
+    // Main ends with the page, so the upstream is read to its end, trailers and all (a body whose
+    // main closes earlier is dropped there, and its trailers are never read).
+    let open = "<nav>n</nav><main><p>to the end</p>";
+    let mut steps = chunks(open, 9);
+    steps.push(Step::Trailers(trailers.clone()));
     let (got, _) = run(ask(), &[HTML], steps, MainOnlyOptions::default()).await;
     let (body, got_trailers) = got.body.unwrap();
-    assert_eq!(body, main_inner(PAGE).unwrap().as_bytes());
+    assert_eq!(body, main_inner(open).unwrap().as_bytes());
     let mut trimmed = trailers.clone();
     trimmed.remove("digest");
     assert_eq!(got_trailers, Some(trimmed));
