@@ -18,6 +18,7 @@ pub mod prefetch;
 pub mod reconnect_wire;
 pub mod replay_guard;
 pub mod shell;
+pub mod shell_stream;
 pub mod smoke;
 pub mod snapshot;
 
@@ -35,6 +36,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("reconnect_wire", reconnect_wire::run),
     ("replay_guard", replay_guard::run),
     ("shell", shell::run),
+    ("shell_stream", shell_stream::run),
     ("smoke", smoke::run),
     ("snapshot", snapshot::run),
 ];

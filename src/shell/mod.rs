@@ -30,6 +30,7 @@
 //! assert_eq!(liveshell::shell::main_inner("<div>no main</div>"), None);
 //! ```
 
+mod checkpoint;
 mod repair;
 mod select;
 mod serialize;
@@ -284,8 +285,12 @@ fn parse(html: &str, options: &ShellOptions) -> Document {
 }
 
 fn tree_builder_opts(options: &ShellOptions) -> TreeBuilderOpts {
+    tree_builder_opts_for(options.scripting)
+}
+
+fn tree_builder_opts_for(scripting: bool) -> TreeBuilderOpts {
     TreeBuilderOpts {
-        scripting_enabled: options.scripting,
+        scripting_enabled: scripting,
         ..TreeBuilderOpts::default()
     }
 }

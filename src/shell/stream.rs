@@ -5,8 +5,25 @@
 //! once [`MainStream::finish`] has run, equals [`main_inner_with`] of the whole page, byte for byte,
 //! however the page was cut (inside a UTF-8 sequence, a tag, a character reference, a CR LF).
 //!
-//! This version holds the whole page until [`MainStream::finish`] (capped by the options'
-//! hold-back limit) and then runs the same parser as [`main_inner_with`].
+//! # What is held back
+//!
+//! The stream runs the same tokenizer, tree builder (html5ever's), tree and serializer as
+//! [`main_inner_with`]. A tree builder cannot be kept between chunks (html5ever's strings are
+//! `!Send`), so the stream keeps the input since its last *checkpoint*: a point where a short
+//! replay of synthetic tokens brings a fresh tree builder into exactly the state it had there
+//! (see `checkpoint.rs`: in the head, or in the body with only a chain of ordinary elements open).
+//! Each chunk is parsed, with that replay in front, up to its last `<`; what is settled is
+//! appended; and if that point is a checkpoint, the input before it is dropped.
+//!
+//! Settled means that no later input can change it. The stream stays [`StreamState::Seeking`]
+//! while an earlier main element is still possible (a table is open: foster parenting inserts
+//! before it) or the body may still be replaced (frameset-ok is not yet "not ok"). In main it stops
+//! before the first node that may still change: an open formatting element (the adoption agency
+//! algorithm may restructure it and everything after it), an open table (foster parenting), an
+//! open template (its contents) or select (its `selectedcontent`); and it writes no end tag of an
+//! open element. The input held back grows with what can still change: the part of the page since
+//! the last checkpoint. Past the hold-back limit `push` fails with
+//! [`StreamError::HoldBackLimit`]; it never appends a wrong byte.
 //!
 //! # Examples
 //!
@@ -17,14 +34,28 @@
 //! let mut out = Vec::new();
 //! for chunk in page.as_bytes().chunks(5) {
 //!     let state: StreamState = stream.push(chunk, &mut out)?;
-//!     assert_ne!(state, StreamState::Done, "this version settles nothing before the end");
+//!     if state == StreamState::Done {
+//!         break;
+//!     }
 //! }
 //! assert!(stream.finish(&mut out)?);
 //! assert_eq!(out, "caf\u{e9} &amp; bar".as_bytes());
 //! # Ok::<(), liveshell::shell::StreamError>(())
 //! ```
 
-use super::{ShellOptions, main_inner_with};
+use std::borrow::Cow;
+
+use html5ever::interface::TreeSink;
+use html5ever::local_name;
+use html5ever::tree_builder::TreeBuilder;
+
+use super::checkpoint::{Checkpoint, Watch, held_elements, unsettles};
+#[cfg(doc)]
+use super::main_inner_with;
+use super::repair::undo;
+use super::serialize::{FROZEN, OPEN, REPLAYED, serialize_settled};
+use super::tokenizer::tokenize_segment;
+use super::{ShellOptions, find_main, plan, sink_for, tree_builder_opts};
 
 /// Where a [`MainStream`] is in the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,12 +109,29 @@ pub enum StreamError {
 #[derive(Debug, Clone)]
 pub struct MainStream {
     options: ShellOptions,
-    /// The page so far.
-    held: Vec<u8>,
-    /// `held[..checked]` is valid UTF-8; the rest is at most the start of one sequence.
-    checked: usize,
+    /// The page since the checkpoint, preprocessed (newlines normalized, no byte order mark).
+    held: String,
+    /// The start of a UTF-8 sequence (or of a byte order mark) cut off by the last chunk.
+    carry: Vec<u8>,
+    /// How many bytes of the page were read.
+    read: u64,
+    /// Whether the page's first bytes (a byte order mark or not) are still to come.
+    at_start: bool,
+    /// Whether the last character read was a CR (so a LF right after it is dropped).
+    after_cr: bool,
+    /// Where the tree builder's state can be replayed from.
+    checkpoint: Checkpoint,
+    /// Bytes of main's inner HTML appended since the checkpoint.
+    emitted: usize,
+    /// Where the last parse of `held` stopped (at its last `<`) and how long `held` was then.
+    parsed_to: usize,
+    parsed_len: usize,
+    state: StreamState,
     finished: bool,
 }
+
+/// A byte order mark in UTF-8.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl MainStream {
     /// A stream that parses with `options` (scripting flag, hold-back limit).
@@ -91,14 +139,22 @@ impl MainStream {
     pub fn new(options: &ShellOptions) -> Self {
         Self {
             options: options.clone(),
-            held: Vec::new(),
-            checked: 0,
+            held: String::new(),
+            carry: Vec::new(),
+            read: 0,
+            at_start: true,
+            after_cr: false,
+            checkpoint: Checkpoint::start(),
+            emitted: 0,
+            parsed_to: 0,
+            parsed_len: 0,
+            state: StreamState::Seeking,
             finished: false,
         }
     }
 
     /// Reads the next `chunk` of the page and appends to `out` the bytes of main's inner HTML that
-    /// it settles.
+    /// it settles. Once the state is [`StreamState::Done`], later chunks are not read.
     ///
     /// # Errors
     ///
@@ -106,28 +162,24 @@ impl MainStream {
     /// [`StreamError::InvalidUtf8`] if the page is not UTF-8, [`StreamError::Finished`] after
     /// `finish` or an earlier error. On an error nothing is appended.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<StreamState, StreamError> {
-        let _ = out;
         if self.finished {
             return Err(StreamError::Finished);
         }
-        if self.held.len() + chunk.len() > self.options.hold_back {
+        if self.state == StreamState::Done {
+            return Ok(StreamState::Done);
+        }
+        if let Err(err) = self.read_chunk(chunk) {
+            self.finished = true;
+            return Err(err);
+        }
+        self.parse(out, false);
+        if self.held.len() > self.options.hold_back {
             self.finished = true;
             return Err(StreamError::HoldBackLimit {
                 limit: self.options.hold_back,
             });
         }
-        self.held.extend_from_slice(chunk);
-        if let Err(err) = std::str::from_utf8(&self.held[self.checked..]) {
-            let at = self.checked + err.valid_up_to();
-            if err.error_len().is_some() {
-                self.finished = true;
-                return Err(StreamError::InvalidUtf8 { offset: at as u64 });
-            }
-            self.checked = at;
-        } else {
-            self.checked = self.held.len();
-        }
-        Ok(StreamState::Seeking)
+        Ok(self.state)
     }
 
     /// Ends the page: appends the rest of main's inner HTML to `out` and returns whether the page
@@ -142,17 +194,175 @@ impl MainStream {
             return Err(StreamError::Finished);
         }
         self.finished = true;
-        let held = std::mem::take(&mut self.held);
-        let page = std::str::from_utf8(&held).map_err(|err| StreamError::InvalidUtf8 {
-            offset: err.valid_up_to() as u64,
-        })?;
-        match main_inner_with(page, &self.options) {
-            Some(main) => {
-                out.extend_from_slice(main.as_bytes());
-                Ok(true)
+        if self.state != StreamState::Done {
+            if !self.carry.is_empty() {
+                // The start of a byte order mark, or of a UTF-8 sequence, and nothing after it.
+                let offset = self.read - self.carry.len() as u64;
+                return Err(StreamError::InvalidUtf8 { offset });
             }
-            None => Ok(false),
+            self.parse(out, true);
         }
+        self.held = String::new();
+        Ok(self.state != StreamState::Seeking)
+    }
+
+    /// Decodes `chunk` (with the bytes carried over from the last one) onto `held`.
+    fn read_chunk(&mut self, chunk: &[u8]) -> Result<(), StreamError> {
+        let mut base = self.read - self.carry.len() as u64;
+        self.read += chunk.len() as u64;
+        let joined: Cow<'_, [u8]> = if self.carry.is_empty() {
+            Cow::Borrowed(chunk)
+        } else {
+            let mut joined = std::mem::take(&mut self.carry);
+            joined.extend_from_slice(chunk);
+            Cow::Owned(joined)
+        };
+        let mut bytes = &joined[..];
+        if self.at_start {
+            if bytes.len() < BOM.len() && BOM.starts_with(bytes) {
+                self.carry = bytes.to_vec();
+                return Ok(());
+            }
+            if let Some(rest) = bytes.strip_prefix(BOM) {
+                bytes = rest;
+                base += BOM.len() as u64;
+            }
+            self.at_start = false;
+        }
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) if err.error_len().is_none() => {
+                let (valid, rest) = bytes.split_at(err.valid_up_to());
+                self.carry = rest.to_vec();
+                // Valid by construction: `from_utf8` checked it.
+                std::str::from_utf8(valid).unwrap_or_default()
+            }
+            Err(err) => {
+                return Err(StreamError::InvalidUtf8 {
+                    offset: base + err.valid_up_to() as u64,
+                });
+            }
+        };
+        let text = match text.strip_prefix('\n') {
+            Some(rest) if self.after_cr => rest,
+            _ => text,
+        };
+        if let Some(&last) = text.as_bytes().last() {
+            self.after_cr = last == b'\r';
+        }
+        if text.contains('\r') {
+            self.held
+                .push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+        } else {
+            self.held.push_str(text);
+        }
+        Ok(())
+    }
+
+    /// Parses the held input (all of it if `complete`, else up to its last `<`) from the
+    /// checkpoint, appends what is settled, and moves the checkpoint up if it can.
+    fn parse(&mut self, out: &mut Vec<u8>, complete: bool) {
+        let cut = if complete {
+            self.held.len()
+        } else {
+            // Without a new checkpoint the held input is parsed again from the last one: only
+            // once it has grown by a quarter (and 4 KiB), so that each byte is parsed a bounded
+            // number of times (at most about five).
+            let due = self.parsed_len + (self.parsed_len / 4).max(4096);
+            if self.parsed_len > 0 && self.held.len() < due {
+                return;
+            }
+            match self.held.rfind('<') {
+                Some(cut) if cut > self.parsed_to => cut,
+                _ => return,
+            }
+        };
+        self.parsed_to = cut;
+        self.parsed_len = self.held.len();
+        let input = &self.held[..cut];
+        let builder = TreeBuilder::new(sink_for(input), tree_builder_opts(&self.options));
+        let watch = Watch::new(&builder, self.checkpoint.flags);
+        let (replay_repairs, replayed) = self.checkpoint.replay(&watch);
+        let (repairs, clean) = tokenize_segment(input, &watch, complete);
+        let flags = watch.flags();
+        drop(watch);
+        let held = if complete {
+            Vec::new()
+        } else {
+            held_elements(&builder)
+        };
+        let next = if complete {
+            None
+        } else {
+            Checkpoint::capture(&builder, &held, flags, clean, self.options.scripting)
+        };
+        let mut doc = builder.sink.finish();
+        undo(&mut doc, replay_repairs.union(repairs));
+        let Some(main) = find_main(&doc) else {
+            if let Some(next) = next {
+                self.move_checkpoint(cut, next);
+            }
+            return;
+        };
+        if self.state == StreamState::Seeking {
+            let table_open = held
+                .iter()
+                .any(|&id| doc.nodes[id as usize].is_html(&local_name!("table")));
+            if complete || (flags.frameset_not_ok && !table_open) {
+                self.state = StreamState::InMain;
+            } else {
+                return;
+            }
+        }
+        let mut marks = vec![0u8; doc.nodes.len()];
+        // Nothing is held at the end of the page (`held` is empty then): all is settled. The
+        // head and form pointers, last, do not hold their elements open: off the stack of open
+        // elements, nothing is inserted into them.
+        let mut open = &held[..];
+        for pointer in [local_name!("form"), local_name!("head")] {
+            if let Some((&last, rest)) = open.split_last() {
+                if doc.nodes[last as usize].is_html(&pointer) {
+                    open = rest;
+                }
+            }
+        }
+        let mut frozen = false;
+        for &id in open {
+            let node = &doc.nodes[id as usize];
+            frozen = frozen || unsettles(node.ns, &node.local);
+            marks[id as usize] |= if frozen { OPEN | FROZEN } else { OPEN };
+        }
+        for &id in &replayed {
+            marks[id as usize] |= REPLAYED;
+        }
+        let mut settled = String::new();
+        let done = serialize_settled(
+            &mut settled,
+            &doc,
+            main,
+            false,
+            &plan(&self.options, main),
+            &marks,
+        );
+        debug_assert!(settled.len() >= self.emitted, "settled output shrank");
+        let new = settled.as_bytes().get(self.emitted..).unwrap_or_default();
+        out.extend_from_slice(new);
+        self.emitted = settled.len();
+        if done {
+            self.state = StreamState::Done;
+            self.held = String::new();
+        } else if let Some(next) = next {
+            self.move_checkpoint(cut, next);
+        }
+    }
+
+    /// Drops the input before `cut`, which `next` stands for.
+    fn move_checkpoint(&mut self, cut: usize, next: Checkpoint) {
+        self.held.drain(..cut);
+        self.parsed_to = 0;
+        self.parsed_len = 0;
+        self.emitted = 0;
+        self.checkpoint = next;
     }
 }
 
