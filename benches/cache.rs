@@ -1,5 +1,7 @@
-//! Snapshot cache: hit and insert cost at 100 and 10,000 entries, key derivation included, next
-//! to a bare `lru::LruCache<String, Vec<u8>>` keyed by the URL string, in the same run.
+//! Snapshot cache: hit and insert cost at 100 and 10,000 entries, with a prepared key and with
+//! the key made in the loop, next to a bare `lru::LruCache<String, Vec<u8>>` keyed by the URL
+//! string; and `SnapshotCache::key` next to std's `DefaultHasher` over the same bytes; in the
+//! same run. Results: `benches/README.md`.
 //!
 //! `nice -n 10 cargo bench --bench cache -- --warm-up-time 1 --measurement-time 3`
 
@@ -7,8 +9,11 @@ use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
+use std::hash::{DefaultHasher, Hasher};
+
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use liveshell::cache::{CacheConfig, RequestKey, SnapshotCache};
+use liveshell::cache::{CacheOptions, PreparedKey, SnapshotCache};
+use liveshell::headers::Vary;
 use liveshell::time::{Clock, SystemClock};
 use lru::LruCache;
 
@@ -44,17 +49,23 @@ struct Filled {
     urls: Vec<String>,
 }
 
+/// The response's `Vary`: it varies on a header outside the always-varied ones.
+fn vary() -> Vary {
+    Vary::parse(b"Accept-Encoding")
+}
+
 fn filled(n: usize) -> Filled {
     let now = SystemClock.now();
     let cap = NonZeroUsize::new(n).expect("sizes are non-zero");
-    let mut cache = SnapshotCache::new(CacheConfig::new([7; 16]).max_entries(cap));
+    let options = CacheOptions::new([7; 16]).max_entries(cap);
+    let mut cache = SnapshotCache::new(options).expect("valid options");
     let mut bare = LruCache::new(cap);
     let urls: Vec<String> = (0..n).map(url).collect();
+    let vary = vary();
     for u in &urls {
-        let key = RequestKey::new(u, &HEADERS).expect("valid request");
-        cache
-            .insert(now, &key, Some("Accept-Encoding"), value())
-            .expect("storable");
+        let key = cache.key(u, &HEADERS).expect("valid request");
+        let evicted = cache.insert(now, &key, &vary, value()).expect("storable");
+        assert!(evicted.is_empty());
         bare.put(u.clone(), value());
     }
     Filled { cache, bare, urls }
@@ -69,11 +80,16 @@ fn hit(c: &mut Criterion) {
             mut bare,
             urls,
         } = filled(n);
-        let keys: Vec<RequestKey> = urls
+        // Each key used before the timing starts, as a host's second lookup of a request would:
+        // the digest of the `Accept-Encoding` variant is then remembered in the key.
+        let keys: Vec<PreparedKey<_>> = urls
             .iter()
-            .map(|u| RequestKey::new(u, &HEADERS).expect("valid request"))
+            .map(|u| cache.key(u, &HEADERS).expect("valid request"))
             .collect();
         let now = SystemClock.now() + Duration::from_secs(1);
+        for k in &keys {
+            assert!(cache.get(now, k).fresh().is_some());
+        }
         let mut i = 0;
         group.bench_function(BenchmarkId::new("bare_lru_by_url", n), |b| {
             b.iter(|| {
@@ -81,7 +97,7 @@ fn hit(c: &mut Criterion) {
                 black_box(bare.get(black_box(urls[i].as_str())).is_some())
             });
         });
-        group.bench_function(BenchmarkId::new("snapshot_cache_prebuilt_key", n), |b| {
+        group.bench_function(BenchmarkId::new("snapshot_cache_prepared_key", n), |b| {
             b.iter(|| {
                 i = (i + 1) % n;
                 black_box(cache.get(now, black_box(&keys[i])).fresh().is_some())
@@ -92,13 +108,43 @@ fn hit(c: &mut Criterion) {
             |b| {
                 b.iter(|| {
                     i = (i + 1) % n;
-                    let key = RequestKey::new(black_box(&urls[i]), black_box(&HEADERS))
+                    let key = cache
+                        .key(black_box(&urls[i]), black_box(&HEADERS))
                         .expect("valid request");
                     black_box(cache.get(now, &key).fresh().is_some())
                 });
             },
         );
     }
+    group.finish();
+}
+
+/// `SnapshotCache::key` on a stored URL (the hit path's key) and on a new one (parsed by the
+/// `url` crate), next to std's `DefaultHasher` (SipHash-1-3) over the URL and every header name
+/// and value: the bytes a key could depend on.
+fn key(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cache/key");
+    group.throughput(Throughput::Elements(1));
+    let Filled { cache, urls, .. } = filled(100);
+    let stored = urls[7].as_str();
+    let new = url(1_000_000);
+    group.bench_function("std_default_hasher_same_bytes", |b| {
+        b.iter(|| {
+            let mut h = DefaultHasher::new();
+            h.write(black_box(stored).as_bytes());
+            for (name, value) in black_box(&HEADERS) {
+                h.write(name.as_bytes());
+                h.write(value.as_bytes());
+            }
+            black_box(h.finish())
+        });
+    });
+    group.bench_function("snapshot_cache_key_stored_url", |b| {
+        b.iter(|| black_box(cache.key(black_box(stored), black_box(&HEADERS)).is_ok()));
+    });
+    group.bench_function("snapshot_cache_key_new_url", |b| {
+        b.iter(|| black_box(cache.key(black_box(&new), black_box(&HEADERS)).is_ok()));
+    });
     group.finish();
 }
 
@@ -113,6 +159,7 @@ fn insert(c: &mut Criterion) {
             ..
         } = filled(n);
         let now = SystemClock.now() + Duration::from_secs(1);
+        let vary = vary();
         // A URL never stored before on every iteration, so each insert evicts exactly one.
         let mut next = n;
         let mut new_url = move || {
@@ -132,9 +179,10 @@ fn insert(c: &mut Criterion) {
                 b.iter_batched(
                     || (new_url(), value()),
                     |(u, v)| {
-                        let key = RequestKey::new(black_box(&u), black_box(&HEADERS))
+                        let key = cache
+                            .key(black_box(&u), black_box(&HEADERS))
                             .expect("valid request");
-                        black_box(cache.insert(now, &key, Some("Accept-Encoding"), v))
+                        black_box(cache.insert(now, &key, &vary, v))
                     },
                     BatchSize::SmallInput,
                 );
@@ -144,5 +192,5 @@ fn insert(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hit, insert);
+criterion_group!(benches, hit, key, insert);
 criterion_main!(benches);

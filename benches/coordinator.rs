@@ -7,9 +7,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use liveshell::prefetch::{
-    Coordinator, CoordinatorConfig, FetchOutcome, FetchTicket, Kind, ResponseHead, Start, guard,
+use liveshell::coordinator::{
+    Coordinator, CoordinatorOptions, FetchOutcome, FetchTicket, Kind, ResponseHead, Start,
 };
+use liveshell::prefetch::guard;
 use liveshell::time::{Clock, SystemClock};
 
 const SCOPE: &str = "https://shop.example/";
@@ -33,7 +34,7 @@ fn outcome() -> FetchOutcome {
 }
 
 fn fresh() -> Coordinator {
-    Coordinator::new(SCOPE, CoordinatorConfig::default()).expect("valid scope")
+    Coordinator::new(SCOPE, CoordinatorOptions::default()).expect("valid scope")
 }
 
 fn coordinator(c: &mut Criterion) {

@@ -1,14 +1,19 @@
 //! Intent-prefetch benches: events per second through the state machine for an
 //! enter → timeout → fetch-done cycle, and the URL guard's cost per href on the 478 hrefs of a
 //! real page (`benches/data/06-wikipedia.html`), with plain `Url::join` (WHATWG parsing with no
-//! checks, the guard's floor) measured side by side.
+//! checks, the guard's floor) measured side by side; and `speculation_kind` (liveshell's own
+//! RFC 9651 list parser) beside the same function built on the `sfv` crate, on the same headers.
 
 use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchConfig, Transports, guard};
+use liveshell::headers::{Headers, trim_ows};
+use liveshell::prefetch::{
+    Action, IntentPrefetch, LinkId, PrefetchOptions, SpeculationKind, Transports, guard,
+    speculation_kind,
+};
 use liveshell::time::{Clock, SystemClock};
 use url::Url;
 
@@ -28,9 +33,9 @@ fn cycle(c: &mut Criterion) {
     group.throughput(Throughput::Elements(3));
     let t0 = SystemClock.now();
     // No per-page budget, so the same page can cycle forever (`clear` forgets the URL).
-    let config = PrefetchConfig::default()
-        .with_transports(Transports::none().with_fetch(true))
-        .with_max_per_page(NonZeroUsize::MAX);
+    let config = PrefetchOptions::default()
+        .transports(Transports::none().with_fetch(true))
+        .max_per_page(NonZeroUsize::MAX);
     group.bench_function("enter_timeout_done", |b| {
         let mut p = IntentPrefetch::new("http://localhost:8000/", config.clone()).expect("valid");
         let mut n: u64 = 0;
@@ -49,7 +54,7 @@ fn cycle(c: &mut Criterion) {
                 unreachable!("fetch transport")
             };
             p.handle_fetch_done(deadline, id, true);
-            p.clear();
+            p.clear(deadline);
             while p.poll_event().is_some() {}
         });
     });
@@ -92,9 +97,122 @@ fn guard_cost(c: &mut Criterion) {
     group.finish();
 }
 
+/// `speculation_kind` as it would be on the `sfv` crate: the same header lookups and rules,
+/// `sfv::Parser` for the `Sec-Purpose` lists.
+fn speculation_kind_on_sfv(headers: impl Headers) -> Option<SpeculationKind> {
+    let purpose = |value: &[u8]| -> Option<SpeculationKind> {
+        let list: sfv::List = sfv::Parser::new(value).parse().ok()?;
+        let mut found = None;
+        for entry in &list {
+            let sfv::ListEntry::Item(item) = entry else {
+                continue;
+            };
+            if item
+                .bare_item
+                .as_token()
+                .is_none_or(|t| t.as_str() != "prefetch")
+            {
+                continue;
+            }
+            let prerender = item
+                .params
+                .iter()
+                .any(|(k, v)| k.as_str() == "prerender" && v.as_boolean() == Some(true));
+            if prerender {
+                return Some(SpeculationKind::Prerender);
+            }
+            found = Some(SpeculationKind::Prefetch);
+        }
+        found
+    };
+    let structured = ["sec-purpose", "x-sec-purpose"]
+        .into_iter()
+        .filter_map(|name| {
+            let mut lines = headers.values(name).peekable();
+            lines.peek()?;
+            let mut value = Vec::new();
+            for line in lines {
+                if !value.is_empty() {
+                    value.push(b',');
+                }
+                value.extend_from_slice(line);
+            }
+            Some(value)
+        })
+        .filter_map(|value| purpose(&value))
+        .max_by_key(|kind| *kind == SpeculationKind::Prerender);
+    let legacy = [
+        ("purpose", "prefetch"),
+        ("x-moz", "prefetch"),
+        ("x-purpose", "preview"),
+    ]
+    .into_iter()
+    .any(|(name, expected)| {
+        headers
+            .values(name)
+            .any(|v| trim_ows(v).eq_ignore_ascii_case(expected.as_bytes()))
+    });
+    structured.or(legacy.then_some(SpeculationKind::Prefetch))
+}
+
+fn sfv_parsers(c: &mut Criterion) {
+    let long = "anonymous-client-ip-when-cross-origin;v=1, \"s\";q=0.5, (a b c);x=?0, 42, \
+                -1.25, :aGVsbG8=:;b, @1659578233, %\"caf%c3%a9\", tok/en:x;p=\"z\", \
+                prefetch;prerender;anonymous-client-ip-when-cross-origin";
+    let cases: [(&str, [(&str, &str); 3]); 4] = [
+        (
+            "prefetch",
+            [
+                ("accept", "text/html"),
+                ("Sec-Purpose", "prefetch"),
+                ("user-agent", "x"),
+            ],
+        ),
+        (
+            "prerender",
+            [
+                ("accept", "text/html"),
+                ("Sec-Purpose", "prefetch;prerender"),
+                ("user-agent", "x"),
+            ],
+        ),
+        (
+            "long_list",
+            [
+                ("accept", "text/html"),
+                ("Sec-Purpose", long),
+                ("user-agent", "x"),
+            ],
+        ),
+        (
+            "invalid",
+            [
+                ("accept", "text/html"),
+                ("Sec-Purpose", "prefetch;;prerender"),
+                ("user-agent", "x"),
+            ],
+        ),
+    ];
+    let mut group = c.benchmark_group("prefetch_sfv");
+    for (name, headers) in &cases {
+        assert_eq!(
+            speculation_kind(headers),
+            speculation_kind_on_sfv(headers),
+            "{name}: both parsers agree"
+        );
+        group.bench_function(format!("liveshell/{name}"), |b| {
+            b.iter(|| speculation_kind(black_box(headers)));
+        });
+        group.bench_function(format!("sfv_crate/{name}"), |b| {
+            b.iter(|| speculation_kind_on_sfv(black_box(headers)));
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = cycle, guard_cost
+    targets = cycle, guard_cost, sfv_parsers
 }
 criterion_main!(benches);

@@ -54,7 +54,7 @@ fn fill_and_drain(c: &mut Criterion) {
         b.iter(|| {
             for _ in 0..CYCLES {
                 for i in 0..CAP as u64 {
-                    buf.push(black_box(i));
+                    black_box(buf.push(black_box(i)));
                 }
                 black_box(buf.drain().sum::<u64>());
             }

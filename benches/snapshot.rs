@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use liveshell::snapshot::{self, Limits};
+use liveshell::snapshot::{self, SnapshotOptions};
 
 /// Builds the snapshot deterministically, growing the order list until it is about 60 KB.
 fn realistic_snapshot() -> String {
@@ -50,14 +50,14 @@ fn realistic_snapshot() -> String {
 fn bench(c: &mut Criterion) {
     let json = realistic_snapshot();
     let bytes = json.as_bytes();
-    assert!((60_000..=Limits::default().max_bytes).contains(&bytes.len()));
-    let limits = Limits::default();
-    assert!(snapshot::validate(bytes, &limits).is_ok());
+    assert!((60_000..=SnapshotOptions::default().max_bytes).contains(&bytes.len()));
+    let options = SnapshotOptions::default();
+    assert!(snapshot::validate(bytes, &options).is_ok());
 
     let mut group = c.benchmark_group(format!("snapshot_{}_bytes", bytes.len()));
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.bench_function("liveshell_validate", |b| {
-        b.iter(|| snapshot::validate(black_box(bytes), black_box(&limits)))
+        b.iter(|| snapshot::validate(black_box(bytes), black_box(&options)))
     });
     group.bench_function("serde_json_from_slice_value", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(bytes)))

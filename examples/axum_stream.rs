@@ -117,7 +117,7 @@ async fn fetch(
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .route("/orders/", get(orders))
-        .layer(MainOnlyLayer::new(MainOnlyOptions::default()));
+        .layer(MainOnlyLayer::new(MainOnlyOptions::default())?);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let server = tokio::spawn(async move { axum::serve(listener, app).await });

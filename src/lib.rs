@@ -5,11 +5,15 @@
 #![warn(clippy::use_self, clippy::manual_let_else)]
 
 pub mod cache;
+pub mod coordinator;
+mod deadline;
 pub mod diagnostics;
-mod fields;
+pub mod headers;
 mod json;
+mod ledger;
 pub mod main_only;
 pub mod mount_batch;
+mod options;
 pub mod prefetch;
 pub mod reconnect;
 pub mod shell;
@@ -17,4 +21,5 @@ pub mod snapshot;
 pub mod time;
 
 pub use diagnostics::{Diagnostic, Severity};
-pub use time::{Clock, Instant, ManualClock, SystemClock};
+pub use options::OptionsError;
+pub use time::{Clock, Instant, ManualClock, SystemClock, Timed};

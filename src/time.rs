@@ -123,6 +123,26 @@ impl Clock for ManualClock {
     }
 }
 
+/// The timer half of every timed machine's drive loop, the same contract for each.
+///
+/// [`IntentPrefetch`](crate::prefetch::IntentPrefetch), the fetch coordinator,
+/// [`MountBatcher`](crate::mount_batch::MountBatcher) and the reconnect
+/// [`Bridge`](crate::reconnect::Bridge) implement it, so a host (or a test) drives any of them
+/// with one loop:
+///
+/// 1. Feed an input with the machine's `handle_*(now, …)`.
+/// 2. Drain every `poll_*` output until it returns `None`, and perform the I/O it asks for.
+/// 3. Wait for the next input or for [`poll_timeout`](Self::poll_timeout), whichever comes
+///    first; at the deadline call [`handle_timeout`](Self::handle_timeout), then go to 2.
+pub trait Timed {
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called, if ever.
+    #[must_use]
+    fn poll_timeout(&self) -> Option<Instant>;
+
+    /// Applies every deadline at or before `now`. Calling it early is a harmless no-op.
+    fn handle_timeout(&mut self, now: Instant);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,35 +4,39 @@
 //! `coordinator` fuzz target (`fuzz/src/coordinator.rs`) with random sequences of requests,
 //! completions, time steps (forward and back), timeouts, invalidations and clears.
 
+mod common;
+
 #[allow(dead_code, unreachable_pub)] // the fuzz body's `run` and tables are not all used here
 #[path = "../fuzz/src/coordinator.rs"]
 mod harness;
 
 use std::time::Duration;
 
+use common::t0;
 use harness::{Harness, Op, Outcome};
-use liveshell::prefetch::{
-    Action, Coordinator, CoordinatorConfig, CoordinatorEvent, FetchOutcome, IntentPrefetch, Kind,
-    LinkId, NotReusable, PrefetchConfig, RefuseReason, ResponseHead, Start, Transports,
+use liveshell::coordinator::{
+    Coordinator, CoordinatorEvent, CoordinatorOptions, FetchOutcome, Kind, NotReusable,
+    RefuseReason, ResponseHead, Start,
 };
-use liveshell::time::{Clock, ManualClock, SystemClock};
+use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchOptions, Transports};
+use liveshell::time::{Clock, ManualClock};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
 const SCOPE: &str = "https://shop.example/";
 
 fn coordinator() -> Coordinator {
-    Coordinator::new(SCOPE, CoordinatorConfig::default()).expect("a valid scope")
+    Coordinator::new(SCOPE, CoordinatorOptions::default()).expect("a valid scope")
 }
 
 fn response(status: u16, headers: &[(&str, &str)]) -> FetchOutcome {
-    FetchOutcome::Response(ResponseHead::new(status, headers.iter().copied()))
+    FetchOutcome::Response(ResponseHead::new(status, headers))
 }
 
 #[test]
 fn qwik_slow_prefetch_and_the_click_one_second_later_make_one_request() {
     // Seed 003: the prefetch takes two seconds; after one second the user clicks.
-    let clock = ManualClock::new(SystemClock.now());
+    let clock = ManualClock::new(t0());
     let mut c = coordinator();
     let Start::Fetch(ticket) = c.request(clock.now(), "/build/q-abc.js", Kind::Prefetch) else {
         panic!("the first request fetches")
@@ -59,7 +63,7 @@ fn qwik_slow_prefetch_and_the_click_one_second_later_make_one_request() {
 
 #[test]
 fn instant_page_vary_cookie_with_set_cookie_is_shared_once_then_never_prefetched_again() {
-    let t0 = SystemClock.now();
+    let t0 = t0();
     let mut c = coordinator();
     let Start::Fetch(ticket) = c.request(t0, "/account/", Kind::Prefetch) else {
         panic!()
@@ -96,8 +100,8 @@ fn instant_page_vary_cookie_with_set_cookie_is_shared_once_then_never_prefetched
 
 #[test]
 fn intent_prefetch_fetches_go_through_the_coordinator() {
-    let clock = ManualClock::new(SystemClock.now());
-    let config = PrefetchConfig::default().with_transports(Transports::none().with_fetch(true));
+    let clock = ManualClock::new(t0());
+    let config = PrefetchOptions::default().transports(Transports::none().with_fetch(true));
     let mut intent = IntentPrefetch::new("https://shop.example/", config).expect("valid page");
     let mut c = coordinator();
     intent.handle_pointer_enter(clock.now(), LinkId(1), "/orders/#latest", Some(""));
@@ -120,13 +124,13 @@ fn intent_prefetch_fetches_go_through_the_coordinator() {
 
 #[test]
 fn an_unknown_ticket_from_another_coordinator_is_a_no_op() {
-    let t0 = SystemClock.now();
+    let t0 = t0();
     let mut a = coordinator();
     let mut b = coordinator();
     let Start::Fetch(from_a) = a.request(t0, "/x", Kind::Fetch) else {
         panic!()
     };
-    a.complete(t0, from_a, response(200, &[]));
+    assert!(a.complete(t0, from_a, response(200, &[])).is_empty());
     assert_eq!(b.complete(t0, from_a, FetchOutcome::NetworkError), vec![]);
     assert!(b.is_empty());
 }
@@ -236,4 +240,26 @@ proptest! {
         prop_assert_eq!(verdict == Err(NotReusable::NoStore), expected);
         prop_assert!(verdict.is_ok() || verdict == Err(NotReusable::NoStore));
     }
+}
+
+#[test]
+fn the_shared_drive_loop_runs_the_coordinator_through_its_timed_impl() {
+    let t0 = t0();
+    let mut c = coordinator();
+    let Start::Fetch(ticket) = c.request(t0, "/a", Kind::Prefetch) else {
+        panic!("the first request fetches")
+    };
+    assert!(c.complete(t0, ticket, response(200, &[])).is_empty());
+    let mut expired = Vec::new();
+    common::drive(&mut c, t0 + Duration::from_secs(301), |c, at| {
+        expired.extend(std::iter::from_fn(|| c.poll_event()).map(|e| (e, at)));
+    });
+    let url = c.key("/a").expect("same origin");
+    assert_eq!(
+        expired,
+        [(
+            CoordinatorEvent::Expired { url },
+            t0 + Duration::from_secs(300)
+        )]
+    );
 }

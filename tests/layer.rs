@@ -54,7 +54,7 @@ async fn run(
             .collect();
         response(&pairs, Scripted::new(steps.clone(), &make_probe))
     };
-    let service = MainOnlyLayer::new(options).layer(serve(make));
+    let service = MainOnlyLayer::new(options).unwrap().layer(serve(make));
     let (parts, body) = service.oneshot(request).await.unwrap().into_parts();
     let body = body.collect().await.map(|collected| {
         let trailers = collected.trailers().cloned();
@@ -229,7 +229,7 @@ async fn no_main_within_the_prefix_limit_replays_the_held_bytes_then_the_rest() 
     let probe = Probe::default();
     let make_probe = probe.clone();
     let steps = chunks(&page, 300);
-    let service = MainOnlyLayer::new(options).layer(serve(move || {
+    let service = MainOnlyLayer::new(options).unwrap().layer(serve(move || {
         response(
             &[HTML, ("ETag", "\"v\"")],
             Scripted::new(steps.clone(), &make_probe).exact(),

@@ -41,7 +41,7 @@ async fn start(
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().unwrap();
     let probe = probe.clone();
-    let service = MainOnlyLayer::new(options).layer(serve(move || {
+    let service = MainOnlyLayer::new(options).unwrap().layer(serve(move || {
         response(&[HTML], Scripted::new(steps.clone(), &probe))
     }));
     let (connections, handles) = mpsc::unbounded_channel();

@@ -245,3 +245,13 @@ proptest! {
         let _ = check("GET", &ask(), 200, &headers, &cut(&page, &points), &options);
     }
 }
+
+#[test]
+fn main_ending_before_a_later_non_utf8_byte_trims_whole_on_the_bytes_read() {
+    // Found by the proptest once MainStream streamed: main ends in the first chunk, the second
+    // (left unread) holds a non-UTF-8 byte that makes decide_with pass the page through.
+    let page = b"\"</</div><main></main></div>\xff";
+    let sent = run(page, &[23], &MainOnlyOptions::default());
+    assert!(!sent.streamed_head && !sent.read_to_end);
+    assert_eq!(sent.decision.body(), Some(""));
+}

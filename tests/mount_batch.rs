@@ -6,21 +6,15 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use liveshell::mount_batch::{
-    BatchConfig, BatchError, EntryError, Frame, MountBatcher, MountRequest, Outcome, Reply,
+    BatchError, BatchOptions, EntryError, Frame, Input, MountBatcher, MountRequest, Outcome, Reply,
     ReplyBuilder, outcomes, parse_request,
 };
 use liveshell::time::Instant;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-#[allow(clippy::disallowed_methods)] // the one clock read in the tests; all else is t0 + Duration
-fn t0() -> Instant {
-    std::time::Instant::now()
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
+mod common;
+use common::{ms, t0};
 
 fn drain(b: &mut MountBatcher) -> Vec<Frame> {
     std::iter::from_fn(|| b.poll_frame()).collect()
@@ -29,7 +23,7 @@ fn drain(b: &mut MountBatcher) -> Vec<Frame> {
 /// A batcher given `requests` before the socket opens, connected at `t0`, and the frames it sent.
 fn queued_then_connected(
     t0: Instant,
-    config: BatchConfig,
+    config: BatchOptions,
     requests: impl IntoIterator<Item = MountRequest>,
 ) -> (MountBatcher, Vec<Frame>) {
     let mut b = MountBatcher::new(config);
@@ -68,7 +62,7 @@ fn mb1_two_views_queued_before_connect_make_one_batch_and_a_two_view_reply() {
     let t0 = t0();
     let (_, frames) = queued_then_connected(
         t0,
-        BatchConfig::default(),
+        BatchOptions::default(),
         [
             lazy("app.views.A", "target-a"),
             lazy("app.views.B", "target-b"),
@@ -266,9 +260,69 @@ fn mb10_a_navigate_entry_is_one_redirect() {
 }
 
 #[test]
+fn mb10_a_navigate_entry_naming_no_view_is_followed_as_djusts_client_does() {
+    // djust's client calls `handleNavigation` for every `navigate[]` entry whose `to` is a
+    // string, whatever its `target_id`; liveshell follows it as the page's redirect.
+    for target in [r#""target_id":"","#, r#""target_id":null,"#, ""] {
+        let json = format!(
+            r#"{{"type":"mount_batch","session_id":"s","views":[{{"target_id":"t1","html":"x"}}],
+                "failed":[],"navigate":[{{{target}"view":"app.views.P","to":"/login"}}]}}"#
+        );
+        let reply = Reply::from_json(json.as_bytes()).unwrap();
+        assert_eq!(
+            outcomes(&reply, &["t1"]),
+            vec![
+                ("t1".into(), Outcome::Mounted),
+                (
+                    String::new(),
+                    Outcome::Redirect {
+                        to: "/login".into()
+                    }
+                ),
+            ],
+            "{json}"
+        );
+    }
+}
+
+#[test]
+fn a_driven_batcher_flushes_at_the_end_of_its_window() {
+    let t0 = t0();
+    let mut b = MountBatcher::new(BatchOptions::default());
+    b.handle_input(t0, Input::Connected);
+    b.handle_input(t0, Input::Mount(lazy("app.views.A", "a")));
+    b.handle_input(t0 + ms(10), Input::Mount(lazy("app.views.B", "b")));
+    let mut sent = Vec::new();
+    common::drive(&mut b, t0 + ms(1_000), |b, now| {
+        sent.extend(std::iter::from_fn(|| b.poll_frame()).map(|f| (now, f.views().len())));
+    });
+    assert_eq!(sent, [(t0 + ms(26), 2)], "16 ms after the latest mount");
+}
+
+#[test]
+fn batch_options_load_from_a_file_with_defaults_for_what_is_missing() {
+    let options: BatchOptions =
+        serde_json::from_str(r#"{"max_wait": 0.25, "client_timezone": "Europe/Paris"}"#).unwrap();
+    assert_eq!(
+        options,
+        BatchOptions::default()
+            .max_wait(ms(250))
+            .client_timezone("Europe/Paris")
+    );
+    let back: BatchOptions =
+        serde_json::from_str(&serde_json::to_string(&options).unwrap()).unwrap();
+    assert_eq!(back, options);
+    assert_eq!(
+        serde_json::from_str::<BatchOptions>("{}").unwrap(),
+        BatchOptions::default()
+    );
+    assert!(serde_json::from_str::<BatchOptions>(r#"{"max_views": 0}"#).is_err());
+}
+
+#[test]
 fn mb11_a_rejected_batch_is_resent_as_plain_mounts_and_batching_stays_off() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
+    let mut b = MountBatcher::new(BatchOptions::default());
     b.handle_mount(t0, lazy("app.views.A", "a"));
     b.handle_mount(t0, lazy("app.views.B", "b"));
     assert_eq!(b.handle_batch_rejected(t0), 0, "nothing in flight: no-op");
@@ -339,7 +393,7 @@ fn mb15_one_queued_view_is_a_plain_mount_never_a_batch() {
     let t0 = t0();
     let (_, frames) = queued_then_connected(
         t0,
-        BatchConfig::default().client_timezone("Europe/Paris"),
+        BatchOptions::default().client_timezone("Europe/Paris"),
         [lazy("app.views.A", "a").with_prerendered(true)],
     );
     assert_eq!(frames.len(), 1);
@@ -357,7 +411,7 @@ fn mb16_two_views_of_the_same_class_in_different_targets_both_mount() {
     let t0 = t0();
     let (_, frames) = queued_then_connected(
         t0,
-        BatchConfig::default(),
+        BatchOptions::default(),
         [
             lazy("app.views.Card", "card-1"),
             lazy("app.views.Card", "card-2"),
@@ -376,7 +430,7 @@ fn mb16_rule_3_a_second_mount_of_the_same_target_replaces_the_first() {
     let t0 = t0();
     let (_, frames) = queued_then_connected(
         t0,
-        BatchConfig::default(),
+        BatchOptions::default(),
         [
             lazy("app.views.Old", "slot"),
             lazy("app.views.Other", "other"),
@@ -393,7 +447,7 @@ fn mb17_a_set_over_65536_bytes_is_split_into_frames_within_the_cap() {
     let pad = json!("x".repeat(10_000));
     let big =
         (0..20).map(|i| lazy("app.views.Big", &format!("t{i}")).with_extra("pad", pad.clone()));
-    let (_, frames) = queued_then_connected(t0, BatchConfig::default(), big);
+    let (_, frames) = queued_then_connected(t0, BatchOptions::default(), big);
     assert!(
         frames.len() >= 4,
         "200 KB needs at least four 64 KiB frames"
@@ -423,9 +477,10 @@ fn a_frame_exactly_at_the_byte_cap_is_kept_whole_and_one_byte_less_splits_it() {
         lazy("app.views.B", "b"),
         lazy("app.views.C", "c"),
     ];
-    let whole = queued_then_connected(t0, BatchConfig::default(), requests.clone()).1[0].json_len();
+    let whole =
+        queued_then_connected(t0, BatchOptions::default(), requests.clone()).1[0].json_len();
     for (cap, frames) in [(whole, 1), (whole - 1, 2)] {
-        let config = BatchConfig::default().max_frame_bytes(cap);
+        let config = BatchOptions::default().max_frame_bytes(cap);
         let (_, sent) = queued_then_connected(t0, config, requests.clone());
         assert_eq!(sent.len(), frames, "cap {cap}");
     }
@@ -436,7 +491,7 @@ fn a_single_view_over_the_cap_goes_alone_as_a_plain_mount() {
     let t0 = t0();
     let huge = lazy("app.views.Huge", "huge").with_extra("pad", json!("y".repeat(2_000)));
     let (a, b, c) = (lazy("v", "a"), lazy("v", "b"), lazy("v", "c"));
-    let config = BatchConfig::default().max_frame_bytes(1_000);
+    let config = BatchOptions::default().max_frame_bytes(1_000);
     let (_, frames) = queued_then_connected(t0, config, [a, huge, b, c]);
     let shape: Vec<(bool, usize)> = frames
         .iter()
@@ -451,7 +506,7 @@ fn the_view_cap_splits_a_batch_in_order() {
     let t0 = t0();
     let cap = NonZeroUsize::new(2).unwrap();
     let views = ["a", "b", "c", "d", "e"].map(|t| lazy("app.views.V", t));
-    let (_, frames) = queued_then_connected(t0, BatchConfig::default().max_views(cap), views);
+    let (_, frames) = queued_then_connected(t0, BatchOptions::default().max_views(cap), views);
     let sizes: Vec<usize> = frames.iter().map(|f| f.views().len()).collect();
     assert_eq!(sizes, [2, 2, 1]);
 }
@@ -460,7 +515,7 @@ fn the_view_cap_splits_a_batch_in_order() {
 fn with_batching_disabled_every_view_is_a_plain_mount_sent_at_once() {
     let t0 = t0();
     let views = [lazy("app.views.A", "a"), lazy("app.views.B", "b")];
-    let (mut b, frames) = queued_then_connected(t0, BatchConfig::default().enabled(false), views);
+    let (mut b, frames) = queued_then_connected(t0, BatchOptions::default().enabled(false), views);
     assert_eq!(frames.iter().filter(|f| !f.is_batch()).count(), 2);
     b.handle_mount(t0, lazy("app.views.C", "c"));
     assert_eq!(b.poll_timeout(), None);
@@ -470,7 +525,7 @@ fn with_batching_disabled_every_view_is_a_plain_mount_sent_at_once() {
 #[test]
 fn mounts_after_connect_are_coalesced_within_the_window() {
     let t0 = t0();
-    let mut b = MountBatcher::new(BatchConfig::default());
+    let mut b = MountBatcher::new(BatchOptions::default());
     b.handle_connected(t0);
     b.handle_mount(t0, lazy("app.views.A", "a"));
     b.handle_mount(t0 + ms(10), lazy("app.views.B", "b"));
@@ -487,13 +542,13 @@ fn mb11_a_reply_clears_the_batch_in_flight_and_reports_missing_and_unrequested_t
     let t0 = t0();
     let (mut b, _) = queued_then_connected(
         t0,
-        BatchConfig::default(),
+        BatchOptions::default(),
         [lazy("app.views.A", "a"), lazy("app.views.B", "b")],
     );
     let mut reply = ReplyBuilder::new("s");
     reply.mounted("a", json!({})).mounted("zzz", json!({}));
     assert_eq!(
-        b.handle_reply(&reply.finish()),
+        b.handle_reply(t0, &reply.finish()),
         vec![
             ("a".into(), Outcome::Mounted),
             ("b".into(), Outcome::Missing),
@@ -526,23 +581,26 @@ fn unknown_fields_survive_both_frames() {
 
 // ---- properties ------------------------------------------------------------------------------
 
+/// One step of the model test: one of the batcher's own inputs, time passing, or the host
+/// draining the frames.
 #[derive(Debug, Clone)]
 enum Op {
-    Mount { target: u8, pad: usize },
-    Connect,
-    Disconnect,
+    /// A mount is stamped with its sequence number when it is fed.
+    Feed(Input),
     Advance(u64),
-    Timeout,
     Poll,
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        5 => (0u8..6, 0usize..900).prop_map(|(target, pad)| Op::Mount { target, pad }),
-        1 => Just(Op::Connect),
-        1 => Just(Op::Disconnect),
+        5 => (0u8..6, 0usize..900).prop_map(|(target, pad)| Op::Feed(Input::Mount(
+            MountRequest::new(format!("app.views.V{target}"), target_name(target))
+                .with_extra("pad", json!("p".repeat(pad))),
+        ))),
+        1 => Just(Op::Feed(Input::Connected)),
+        1 => Just(Op::Feed(Input::Disconnected)),
         2 => (0u64..30).prop_map(Op::Advance),
-        2 => Just(Op::Timeout),
+        2 => Just(Op::Feed(Input::Timeout)),
         2 => Just(Op::Poll),
     ]
 }
@@ -558,8 +616,8 @@ struct Caps {
 }
 
 impl Caps {
-    fn config(self) -> BatchConfig {
-        BatchConfig::default()
+    fn options(self) -> BatchOptions {
+        BatchOptions::default()
             .window(self.window)
             .max_wait(self.max_wait)
             .max_views(NonZeroUsize::new(self.max_views).unwrap())
@@ -612,7 +670,7 @@ proptest! {
     ) {
         let t0 = t0();
         let mut now = t0;
-        let mut b = MountBatcher::new(caps.config());
+        let mut b = MountBatcher::new(caps.options());
         let mut connected = false;
         let mut seq = 0u64;
         let mut requested: Vec<(u64, String)> = Vec::new();
@@ -632,20 +690,22 @@ proptest! {
         };
         let Caps { window, max_wait, .. } = caps;
         let mut all_ops = ops;
-        all_ops.extend([Op::Connect, Op::Advance(1_000), Op::Timeout, Op::Poll]);
+        all_ops.extend([
+            Op::Feed(Input::Connected),
+            Op::Advance(1_000),
+            Op::Feed(Input::Timeout),
+            Op::Poll,
+        ]);
         for op in all_ops {
             let queued_before = b.queued();
             let deadline_before = b.poll_timeout();
             match op {
-                Op::Mount { target, pad } => {
+                Op::Feed(Input::Mount(req)) => {
                     seq += 1;
-                    let name = target_name(target);
+                    let name = req.target_id().to_owned();
                     requested.push((seq, name.clone()));
                     enqueue(&mut model_queue, (seq, name.clone()));
-                    let req = MountRequest::new(format!("app.views.V{target}"), name)
-                        .with_extra("seq", json!(seq))
-                        .with_extra("pad", json!("p".repeat(pad)));
-                    b.handle_mount(now, req);
+                    b.handle_input(now, Input::Mount(req.with_extra("seq", json!(seq))));
                     if connected && caps.enabled {
                         first.get_or_insert(now);
                         last = Some(now);
@@ -659,9 +719,9 @@ proptest! {
                         prop_assert_eq!(b.queued(), 0, "batching off: sent at once");
                     }
                 }
-                Op::Connect => { b.handle_connected(now); connected = true; }
-                Op::Disconnect => {
-                    b.handle_disconnected(now);
+                Op::Feed(Input::Connected) => { b.handle_input(now, Input::Connected); connected = true; }
+                Op::Feed(Input::Disconnected) => {
+                    b.handle_input(now, Input::Disconnected);
                     if connected {
                         let waiting = std::mem::take(&mut model_queue);
                         for item in model_ready.drain(..).chain(waiting) {
@@ -671,8 +731,8 @@ proptest! {
                     connected = false;
                 }
                 Op::Advance(d) => now += ms(d),
-                Op::Timeout => {
-                    b.handle_timeout(now);
+                Op::Feed(Input::Timeout) => {
+                    b.handle_input(now, Input::Timeout);
                     if b.queued() < queued_before {
                         let due = deadline_before.expect("a flush on timeout had a deadline");
                         prop_assert!(now >= due, "flushed before the deadline");
@@ -691,6 +751,7 @@ proptest! {
                     let want: Vec<u64> = model_ready.drain(..).map(|(s, _)| s).collect();
                     prop_assert_eq!(taken, want);
                 }
+                Op::Feed(other) => unreachable!("the strategy makes no {other:?}"),
             }
             // Every flush takes the whole queue.
             if b.queued() == 0 {

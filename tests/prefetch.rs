@@ -2,19 +2,21 @@
 //! with liveshell's answers, the ten rules of issue 5 at their boundaries, speculation rules,
 //! `Sec-Purpose` recognition and the bundle planner.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
-use std::time::Duration;
 
+use common::{drive, ms, t0};
+use liveshell::OptionsError;
 use liveshell::prefetch::speculation::{
     Eagerness, LinkRulesBuilder, Predicate, ReferrerPolicy, Requirement, Rule, SpeculationRules,
 };
 use liveshell::prefetch::{
-    Action, FetchId, GuardError, IntentPrefetch, LinkId, PrefetchConfig, PrefetchError,
-    PrefetchEvent, SkipReason, SpeculationKind, Transports, is_speculative, plan_bundles,
+    Action, FetchId, GuardError, IntentPrefetch, LinkId, PrefetchError, PrefetchEvent,
+    PrefetchOptions, SkipReason, SpeculationKind, Transports, is_speculative, plan_bundles,
     speculation_kind,
 };
-use liveshell::time::Instant;
 use url::Url;
 
 const PAGE: &str = "http://localhost:8000/";
@@ -23,17 +25,8 @@ const B: LinkId = LinkId(2);
 const C: LinkId = LinkId(3);
 const ON: Option<&str> = Some("");
 
-#[allow(clippy::disallowed_methods)] // the one clock read of the tests; everything else is t0 + Δ
-fn t0() -> Instant {
-    std::time::Instant::now()
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
 fn machine(transports: Transports) -> IntentPrefetch {
-    let config = PrefetchConfig::default().with_transports(transports);
+    let config = PrefetchOptions::default().transports(transports);
     IntentPrefetch::new(PAGE, config).expect("valid page")
 }
 
@@ -77,17 +70,6 @@ fn started(actions: &[Action]) -> Vec<FetchId> {
         .collect()
 }
 
-/// Drives the machine to `until`, firing each deadline on time; bounded.
-fn drive(p: &mut IntentPrefetch, until: Instant) {
-    for _ in 0..1000 {
-        match p.poll_timeout() {
-            Some(deadline) if deadline <= until => p.handle_timeout(deadline),
-            _ => return,
-        }
-    }
-    panic!("drive did not settle");
-}
-
 // ---- djust's vectors, liveshell's answers ----
 
 #[test]
@@ -113,7 +95,7 @@ fn p2_leave_within_debounce_cancels_and_reports_left_early() {
     let mut p = machine(Transports::default());
     p.handle_pointer_enter(t, A, "/cancel/", ON);
     p.handle_pointer_leave(t + ms(30), A);
-    drive(&mut p, t + ms(85));
+    drive(&mut p, t + ms(85), |_, _| {});
     assert!(actions(&mut p).is_empty());
     assert_eq!(skips(&mut p), [(A, SkipReason::LeftEarly)]);
     assert_eq!(p.poll_timeout(), None);
@@ -124,7 +106,7 @@ fn p3_second_hover_of_a_prefetched_url_is_skipped() {
     let t = t0();
     let mut p = machine(Transports::default());
     p.handle_pointer_enter(t, A, "/dup/", ON);
-    drive(&mut p, t + ms(85));
+    drive(&mut p, t + ms(85), |_, _| {});
     p.handle_pointer_leave(t + ms(90), A);
     p.handle_pointer_enter(t + ms(100), A, "/dup/", ON);
     assert_eq!(skips(&mut p), [(A, SkipReason::AlreadyPrefetched)]);
@@ -147,7 +129,7 @@ fn p5_opt_out_is_honoured_on_hover_and_touch() {
     let mut p = machine(Transports::default());
     p.handle_pointer_enter(t, A, "/logout/", Some("false"));
     p.handle_touch_start(t, B, "/logout/", Some("False"));
-    drive(&mut p, t + ms(100));
+    drive(&mut p, t + ms(100), |_, _| {});
     assert!(actions(&mut p).is_empty());
     assert_eq!(
         skips(&mut p),
@@ -163,7 +145,7 @@ fn p6_entering_a_child_does_not_restart_and_only_the_links_own_leave_cancels() {
     let mut p = machine(Transports::default());
     p.handle_pointer_enter(t, A, "/a#x", ON);
     p.handle_pointer_enter(t + ms(10), A, "/a#x", ON);
-    drive(&mut p, t + ms(100));
+    drive(&mut p, t + ms(100), |_, _| {});
     assert_eq!(
         prefetched_urls(&actions(&mut p)),
         ["http://localhost:8000/a"]
@@ -196,7 +178,7 @@ fn p8_touch_during_a_pending_hover_gives_one_request() {
     let mut p = fetch_only();
     p.handle_pointer_enter(t, A, "/t/", ON);
     p.handle_touch_start(t + ms(20), A, "/t/", ON);
-    drive(&mut p, t + ms(100));
+    drive(&mut p, t + ms(100), |_, _| {});
     assert_eq!(
         prefetched_urls(&actions(&mut p)),
         ["http://localhost:8000/t/"]
@@ -209,7 +191,7 @@ fn p9_leaving_while_the_fetch_is_in_flight_aborts_it_and_the_url_is_eligible_aga
     let t = t0();
     let mut p = fetch_only();
     p.handle_pointer_enter(t, A, "/slow/", ON);
-    drive(&mut p, t + ms(100));
+    drive(&mut p, t + ms(100), |_, _| {});
     let first = actions(&mut p);
     let id = started(&first)[0];
     p.handle_pointer_leave(t + ms(100), A);
@@ -229,7 +211,7 @@ fn p10_two_links_with_one_href_entered_within_65_ms_give_one_request() {
     let mut p = fetch_only();
     p.handle_pointer_enter(t, A, "/same/", ON);
     p.handle_pointer_enter(t + ms(20), B, "/same/", ON);
-    drive(&mut p, t + ms(100));
+    drive(&mut p, t + ms(100), |_, _| {});
     assert_eq!(prefetched_urls(&actions(&mut p)).len(), 1);
     assert_eq!(skips(&mut p), [(B, SkipReason::InFlight)]);
 }
@@ -288,7 +270,7 @@ fn p13_clear_forgets_prefetched_urls() {
     let t = t0();
     let mut p = machine(Transports::default());
     p.handle_touch_start(t, A, "/a/", ON);
-    p.clear();
+    p.clear(t);
     p.handle_touch_start(t, A, "/a/", ON);
     assert_eq!(prefetched_urls(&actions(&mut p)).len(), 2);
 }
@@ -320,7 +302,7 @@ fn deadline_fires_at_exactly_the_hover_delay_and_time_going_backwards_is_harmles
 #[test]
 fn configured_hover_delay_is_used() {
     let t = t0();
-    let config = PrefetchConfig::default().with_hover_delay(ms(200));
+    let config = PrefetchOptions::default().hover_delay(ms(200));
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     p.handle_pointer_enter(t, A, "/a/", ON);
     assert_eq!(p.poll_timeout(), Some(t + ms(200)));
@@ -334,7 +316,7 @@ fn save_data_blocks_everything_and_cancels_pending_hovers() {
     p.set_save_data(t + ms(10), true);
     assert_eq!(p.poll_timeout(), None);
     p.handle_touch_start(t + ms(20), B, "/b/", ON);
-    drive(&mut p, t + ms(100));
+    drive(&mut p, t + ms(100), |_, _| {});
     assert!(actions(&mut p).is_empty());
     assert_eq!(
         skips(&mut p),
@@ -347,7 +329,7 @@ fn save_data_blocks_everything_and_cancels_pending_hovers() {
 
 #[test]
 fn save_data_from_the_config_applies_from_the_start() {
-    let config = PrefetchConfig::default().with_save_data(true);
+    let config = PrefetchOptions::default().save_data(true);
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     assert!(p.is_save_data());
     p.handle_touch_start(t0(), A, "/a/", ON);
@@ -441,9 +423,9 @@ fn navigation_to_a_non_http_url_still_clears_but_keeps_the_page() {
 #[test]
 fn in_flight_cap_is_never_exceeded_and_the_url_stays_eligible() {
     let t = t0();
-    let config = PrefetchConfig::default()
-        .with_transports(Transports::none().with_fetch(true))
-        .with_max_in_flight(NonZeroUsize::new(1).expect("1"));
+    let config = PrefetchOptions::default()
+        .transports(Transports::none().with_fetch(true))
+        .max_in_flight(NonZeroUsize::new(1).expect("1"));
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     p.handle_touch_start(t, A, "/a/", ON);
     p.handle_touch_start(t, B, "/b/", ON);
@@ -461,7 +443,7 @@ fn in_flight_cap_is_never_exceeded_and_the_url_stays_eligible() {
 #[test]
 fn per_page_budget_is_never_exceeded_and_resets_on_navigation() {
     let t = t0();
-    let config = PrefetchConfig::default().with_max_per_page(NonZeroUsize::new(2).expect("2"));
+    let config = PrefetchOptions::default().max_per_page(NonZeroUsize::new(2).expect("2"));
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     for (i, href) in ["/1", "/2", "/3"].into_iter().enumerate() {
         p.handle_touch_start(t, LinkId(i as u64), href, ON);
@@ -480,12 +462,12 @@ fn focus_is_off_by_default_and_acts_as_a_hover_when_on() {
     let mut p = machine(Transports::default());
     p.handle_focus(t, A, "/a/", ON);
     assert_eq!(skips(&mut p), [(A, SkipReason::FocusDisabled)]);
-    let config = PrefetchConfig::default().with_focus(true);
+    let config = PrefetchOptions::default().focus(true);
     let mut p = IntentPrefetch::new(PAGE, config).expect("valid");
     p.handle_focus(t, A, "/a/", ON);
     p.handle_blur(t + ms(10), A);
     p.handle_focus(t + ms(20), B, "/b/", ON);
-    drive(&mut p, t + ms(100));
+    drive(&mut p, t + ms(100), |_, _| {});
     assert_eq!(
         prefetched_urls(&actions(&mut p)),
         ["http://localhost:8000/b/"]
@@ -494,13 +476,16 @@ fn focus_is_off_by_default_and_acts_as_a_hover_when_on() {
 
 #[test]
 fn constructor_rejects_bad_pages_and_empty_transports() {
-    let bad = IntentPrefetch::new("not a url", PrefetchConfig::default());
+    let bad = IntentPrefetch::new("not a url", PrefetchOptions::default());
     assert!(matches!(bad, Err(PrefetchError::PageUrl { .. })));
-    let none = PrefetchConfig::default().with_transports(Transports::none());
-    assert_eq!(
+    let none = PrefetchOptions::default().transports(Transports::none());
+    assert!(matches!(
         IntentPrefetch::new(PAGE, none).unwrap_err(),
-        PrefetchError::NoTransport
-    );
+        PrefetchError::Options(OptionsError::Invalid {
+            option: "transports",
+            ..
+        })
+    ));
 }
 
 #[test]

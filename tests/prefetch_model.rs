@@ -3,12 +3,14 @@
 //! links that share URLs, checked step by step against a small reference model, plus the
 //! issue's invariants checked directly. Time is `t0 + Σ generated deltas`.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use liveshell::prefetch::{
-    Action, FetchId, IntentPrefetch, LinkId, PrefetchConfig, PrefetchEvent, Transports,
+    Action, FetchId, Input, IntentPrefetch, LinkId, PrefetchEvent, PrefetchOptions, Transports,
 };
 use liveshell::time::Instant;
 use proptest::collection::vec;
@@ -33,31 +35,30 @@ const HREFS: &[(&str, Option<&str>)] = &[
 const PAGES: &[&str] = &["/", "/a"];
 const OPT_INS: &[Option<&str>] = &[Some(""), Some(""), Some("1"), Some("false"), None];
 
-#[derive(Debug, Clone)]
+/// One step: a machine input (the public [`Input`]), or the end of the `i`-th fetch the
+/// machine started (modulo), whose id only the machine knows.
+#[derive(Debug, Clone, Copy)]
 enum Op {
-    Enter(u64, usize, usize),
-    Leave(u64),
-    Touch(u64, usize, usize),
-    Timeout,
+    Input(Input<'static>),
     Done(usize, bool),
-    Navigate(usize),
-    SaveData(bool),
-    Clear,
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let link = 0u64..4;
-    let href = 0..HREFS.len();
-    let opt = 0..OPT_INS.len();
+    let link = (0u64..4).prop_map(LinkId);
+    let href = (0..HREFS.len()).prop_map(|h| HREFS[h].0);
+    let opt_in = (0..OPT_INS.len()).prop_map(|o| OPT_INS[o]);
+    let input = |input| Op::Input(input);
     prop_oneof![
-        6 => (link.clone(), href.clone(), opt.clone()).prop_map(|(l, h, o)| Op::Enter(l, h, o)),
-        4 => link.clone().prop_map(Op::Leave),
-        3 => (link, href, opt).prop_map(|(l, h, o)| Op::Touch(l, h, o)),
-        5 => Just(Op::Timeout),
+        6 => (link.clone(), href.clone(), opt_in.clone())
+            .prop_map(move |(link, href, opt_in)| input(Input::PointerEnter { link, href, opt_in })),
+        4 => link.clone().prop_map(move |link| input(Input::PointerLeave { link })),
+        3 => (link, href, opt_in)
+            .prop_map(move |(link, href, opt_in)| input(Input::TouchStart { link, href, opt_in })),
+        5 => Just(input(Input::Timeout)),
         4 => (0usize..8, any::<bool>()).prop_map(|(i, ok)| Op::Done(i, ok)),
-        1 => (0..PAGES.len()).prop_map(Op::Navigate),
-        1 => any::<bool>().prop_map(Op::SaveData),
-        1 => Just(Op::Clear),
+        1 => (0..PAGES.len()).prop_map(move |i| input(Input::Navigation { url: PAGES[i] })),
+        1 => any::<bool>().prop_map(move |on| input(Input::SaveData { on })),
+        1 => Just(input(Input::Clear)),
     ]
 }
 
@@ -86,12 +87,13 @@ struct Model {
 }
 
 impl Model {
-    fn key(&self, href: usize, opt: usize) -> Option<String> {
-        let opt_in = OPT_INS[opt]?;
+    fn key(&self, href: &str, opt_in: Option<&str>) -> Option<String> {
+        let opt_in = opt_in?;
         if opt_in.eq_ignore_ascii_case("false") || self.save_data {
             return None;
         }
-        let key = HREFS[href].1?;
+        let (_, key) = HREFS.iter().find(|(h, _)| *h == href)?;
+        let key = (*key)?;
         let busy = self.done.contains(key) || self.in_flight.values().any(|(k, _)| k == key);
         (key != self.page && !busy).then(|| key.to_owned())
     }
@@ -131,26 +133,47 @@ impl Model {
     }
 
     fn apply(&mut self, now: Instant, op: &Op, started_ids: &[u64]) {
-        match *op {
-            Op::Enter(link, href, opt) => {
+        let input = match *op {
+            Op::Input(input) => input,
+            Op::Done(i, ok) => {
+                if let Some(id) = started_ids.get(i % started_ids.len().max(1)) {
+                    if let Some((key, _)) = self.in_flight.remove(id) {
+                        if ok {
+                            self.done.insert(key);
+                        }
+                    }
+                }
+                return;
+            }
+        };
+        match input {
+            Input::PointerEnter {
+                link: LinkId(link),
+                href,
+                opt_in,
+            } => {
                 if !self.pending.contains_key(&link) {
-                    if let Some(key) = self.key(href, opt) {
+                    if let Some(key) = self.key(href, opt_in) {
                         self.pending
                             .insert(link, (now + Duration::from_millis(DELAY), key));
                     }
                 }
             }
-            Op::Leave(link) => {
+            Input::PointerLeave { link: LinkId(link) } => {
                 self.pending.remove(&link);
                 self.abort_where(|owner| owner == link);
             }
-            Op::Touch(link, href, opt) => {
+            Input::TouchStart {
+                link: LinkId(link),
+                href,
+                opt_in,
+            } => {
                 self.pending.remove(&link);
-                if let Some(key) = self.key(href, opt) {
+                if let Some(key) = self.key(href, opt_in) {
                     self.start(link, key);
                 }
             }
-            Op::Timeout => {
+            Input::Timeout => {
                 let mut due: Vec<(Instant, u64, String)> = self
                     .pending
                     .iter()
@@ -167,29 +190,21 @@ impl Model {
                     }
                 }
             }
-            Op::Done(i, ok) => {
-                if let Some(id) = started_ids.get(i % started_ids.len().max(1)) {
-                    if let Some((key, _)) = self.in_flight.remove(id) {
-                        if ok {
-                            self.done.insert(key);
-                        }
-                    }
-                }
-            }
-            Op::Navigate(page) => {
+            Input::Navigation { url } => {
                 self.pending.clear();
                 self.abort_where(|_| true);
                 self.done.clear();
                 self.started = 0;
-                PAGES[page].clone_into(&mut self.page);
+                url.clone_into(&mut self.page);
             }
-            Op::SaveData(on) => {
+            Input::SaveData { on } => {
                 self.save_data = on;
                 if on {
                     self.pending.clear();
                 }
             }
-            Op::Clear => self.done.clear(),
+            Input::Clear => self.done.clear(),
+            other => unreachable!("the strategy generates no {other:?}"),
         }
     }
 }
@@ -212,12 +227,11 @@ proptest! {
         max_per_page in 1usize..8,
         steps in vec((0u64..120, op()), 0..80),
     ) {
-        #[allow(clippy::disallowed_methods)] // the one clock read; the rest is t0 + Σ deltas
-        let t0 = std::time::Instant::now();
-        let config = PrefetchConfig::default()
-            .with_transports(transports(transport))
-            .with_max_in_flight(NonZeroUsize::new(max_in_flight).expect("≥ 1"))
-            .with_max_per_page(NonZeroUsize::new(max_per_page).expect("≥ 1"));
+        let t0 = common::t0(); // the rest is t0 + Σ deltas
+        let config = PrefetchOptions::default()
+            .transports(transports(transport))
+            .max_in_flight(NonZeroUsize::new(max_in_flight).expect("≥ 1"))
+            .max_per_page(NonZeroUsize::new(max_per_page).expect("≥ 1"));
         let mut p = IntentPrefetch::new("http://h.test/", config).expect("valid page");
         let mut model = Model {
             transports: transports(transport),
@@ -245,19 +259,14 @@ proptest! {
             now += Duration::from_millis(*delta);
             let deadline_before = p.poll_timeout();
             let save_before = p.is_save_data();
-            match *op {
-                Op::Enter(l, h, o) => p.handle_pointer_enter(now, LinkId(l), HREFS[h].0, OPT_INS[o]),
-                Op::Leave(l) => p.handle_pointer_leave(now, LinkId(l)),
-                Op::Touch(l, h, o) => p.handle_touch_start(now, LinkId(l), HREFS[h].0, OPT_INS[o]),
-                Op::Timeout => p.handle_timeout(now),
-                Op::Done(i, ok) => {
-                    if let Some(id) = started_ids.get(i % started_ids.len().max(1)) {
-                        p.handle_fetch_done(now, by_model[*id as usize], ok);
-                    }
-                }
-                Op::Navigate(i) => p.handle_navigation(now, PAGES[i]).expect("same-origin page"),
-                Op::SaveData(on) => p.set_save_data(now, on),
-                Op::Clear => p.clear(),
+            let input = match *op {
+                Op::Input(input) => Some(input),
+                Op::Done(i, ok) => started_ids
+                    .get(i % started_ids.len().max(1))
+                    .map(|&n| Input::FetchDone { id: by_model[n as usize], ok }),
+            };
+            if let Some(input) = input {
+                p.handle_input(now, input).expect("only same-origin pages");
             }
             model.out.clear();
             model.apply(now, op, &started_ids);
@@ -285,7 +294,7 @@ proptest! {
             prop_assert_eq!(&got, &model.out, "after {:?} at +{:?}", op, now - t0);
 
             // The invariants, checked on the machine's own outputs.
-            if !got.is_empty() && matches!(op, Op::Timeout) {
+            if !got.is_empty() && matches!(op, Op::Input(Input::Timeout)) {
                 // deadlines never fire early
                 prop_assert!(deadline_before.is_some_and(|d| d <= now));
             }
@@ -295,8 +304,8 @@ proptest! {
                         active.retain(|_, v| v != id);
                     }
                 }
-                Op::Navigate(_) => active.clear(),
-                Op::Clear => active.retain(|_, v| model.in_flight.contains_key(v)),
+                Op::Input(Input::Navigation { .. }) => active.clear(),
+                Op::Input(Input::Clear) => active.retain(|_, v| model.in_flight.contains_key(v)),
                 _ => {}
             }
             for seen in &got {
@@ -324,9 +333,8 @@ proptest! {
         leave_after in 0u64..DELAY,
         later in vec(0u64..200, 0..10),
     ) {
-        #[allow(clippy::disallowed_methods)] // the one clock read; the rest is t0 + Σ deltas
-        let t0 = std::time::Instant::now();
-        let mut p = IntentPrefetch::new("http://h.test/", PrefetchConfig::default()).expect("valid");
+        let t0 = common::t0(); // the rest is t0 + Σ deltas
+        let mut p = IntentPrefetch::new("http://h.test/", PrefetchOptions::default()).expect("valid");
         let start = t0 + Duration::from_millis(enter_at);
         p.handle_pointer_enter(start, LinkId(1), "/only-here", Some(""));
         let mut now = start + Duration::from_millis(leave_after);

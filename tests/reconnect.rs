@@ -7,20 +7,19 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use liveshell::reconnect::{
-    Bridge, BridgeConfig, BridgeMessage, ConnectionId, DrainReply, Outbox, REPLAY_WINDOW,
+    Bridge, BridgeMessage, BridgeOptions, ConnectionId, DrainReply, Outbox, REPLAY_WINDOW,
     ReplayBuffer, ReplayGuard, Source, SourceError, SourceGate, SourceKind, Verdict, accept_source,
 };
-use liveshell::time::{Clock, Instant, SystemClock};
+use liveshell::time::Instant;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
+mod common;
+use common::t0;
+
 const SCOPE: &str = "http://localhost:8000/";
 const ORIGIN: Option<&str> = Some("http://localhost:8000");
-
-fn t0() -> Instant {
-    SystemClock.now()
-}
 
 fn nz(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).expect("test capacities are positive")
@@ -317,10 +316,10 @@ fn reply_deserializes_from_djusts_shape() {
 fn payload_exactly_at_the_byte_budget_is_kept_one_over_is_dropped() {
     let now = t0();
     let payload = json!({"k": "é"}); // {"k":"é"} is 10 bytes of UTF-8
-    let mut bridge = Bridge::new(BridgeConfig::default().max_bytes(10));
+    let mut bridge = Bridge::new(BridgeOptions::default().max_bytes(10));
     buffer(&mut bridge, now, "c", payload.clone());
     assert_eq!(held(&bridge, "c"), std::slice::from_ref(&payload));
-    let mut bridge = Bridge::new(BridgeConfig::default().max_bytes(9));
+    let mut bridge = Bridge::new(BridgeOptions::default().max_bytes(9));
     buffer(&mut bridge, now, "c", payload);
     assert_eq!(drain(&mut bridge, now, "c")["dropped"], 1);
 }
@@ -466,7 +465,7 @@ proptest! {
         let mut ring = ReplayBuffer::new(nz(cap));
         for op in ops {
             match op {
-                RingOp::Push(x) => { ring.push(x); }
+                RingOp::Push(x) => { let _ = ring.push(x); }
                 RingOp::Pop => { ring.pop(); }
                 RingOp::Drain => { ring.drain(); }
             }
@@ -520,7 +519,7 @@ proptest! {
     #[test]
     fn bridge_keeps_connections_isolated_and_capped(cap in 1usize..12, ops in vec(bridge_op(), 0..200)) {
         let now = t0();
-        let mut bridge = Bridge::new(BridgeConfig::default().capacity(nz(cap)));
+        let mut bridge = Bridge::new(BridgeOptions::default().capacity(nz(cap)));
         let mut model: HashMap<&str, VecDeque<u16>> = HashMap::new();
         let mut dropped: HashMap<&str, u64> = HashMap::new();
         for op in ops {
@@ -563,7 +562,7 @@ proptest! {
         sizes in vec(0usize..20, 0..60),
     ) {
         let now = t0();
-        let mut bridge = Bridge::new(BridgeConfig::default().max_bytes(budget));
+        let mut bridge = Bridge::new(BridgeOptions::default().max_bytes(budget));
         let sent: Vec<Value> = sizes.iter().enumerate().map(|(i, &n)| json!(format!("{i}:{}", "x".repeat(n)))).collect();
         for payload in &sent {
             buffer(&mut bridge, now, "c", payload.clone());
@@ -630,4 +629,43 @@ fn number_payloads_pass_through_the_bridge_exactly() {
     let wire = serde_json::to_string(&reply).unwrap();
     assert!(wire.contains("[7.777777777777778e+126]"), "{wire}");
     assert_eq!(serde_json::from_str::<DrainReply>(&wire).unwrap(), reply);
+}
+
+#[test]
+fn driving_the_bridge_by_its_deadlines_collects_each_idle_connection_on_time() {
+    let t0 = t0();
+    let idle = common::secs(30);
+    let mut bridge = Bridge::new(BridgeOptions::default().idle_timeout(idle));
+    buffer(&mut bridge, t0, "a", json!(1));
+    buffer(&mut bridge, t0 + common::secs(10), "b", json!(2));
+    let mut collected = Vec::new();
+    common::drive(&mut bridge, t0 + common::secs(60), |bridge, now| {
+        collected.push((now, bridge.len()));
+    });
+    assert_eq!(
+        collected,
+        [(t0 + idle, 1), (t0 + common::secs(40), 0)],
+        "one connection collected at each deadline"
+    );
+    assert_eq!(bridge.stats().connections_collected, 2);
+}
+
+#[test]
+fn bridge_options_load_from_a_file_with_defaults_for_what_is_missing() {
+    let options: BridgeOptions =
+        serde_json::from_str(r#"{"idle_timeout": 0.5, "max_connections": 3}"#).unwrap();
+    assert_eq!(
+        options,
+        BridgeOptions::default()
+            .idle_timeout(Duration::from_millis(500))
+            .max_connections(nz(3))
+    );
+    let back: BridgeOptions =
+        serde_json::from_str(&serde_json::to_string(&options).unwrap()).unwrap();
+    assert_eq!(back, options);
+    assert!(serde_json::from_str::<BridgeOptions>(r#"{"capacity": 0}"#).is_err());
+    assert_eq!(
+        serde_json::from_str::<BridgeOptions>("{}").unwrap(),
+        BridgeOptions::default()
+    );
 }

@@ -5,18 +5,18 @@
 use std::time::Duration;
 
 use liveshell::snapshot::{
-    self, DEFAULT_BLOCKLIST, Freshness, FreshnessPolicy, Limits, NameError, RestorePolicy,
-    Snapshot, SnapshotError, is_fresh, is_safe_name,
+    self, ComponentSkip, Components, DEFAULT_BLOCKLIST, Freshness, NameError, RestoreOptions,
+    Snapshot, SnapshotError, SnapshotOptions, is_fresh, is_safe_name,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 fn valid(json: &str) -> Snapshot {
-    snapshot::validate(json.as_bytes(), &Limits::default())
+    snapshot::validate(json.as_bytes(), &SnapshotOptions::default())
         .unwrap_or_else(|e| panic!("{json:?} should be valid: {e}"))
 }
 
-fn invalid(json: &[u8], limits: &Limits) -> SnapshotError {
+fn invalid(json: &[u8], limits: &SnapshotOptions) -> SnapshotError {
     match snapshot::validate(json, limits) {
         Ok(s) => panic!(
             "{:?} should be rejected, got {s:?}",
@@ -27,12 +27,12 @@ fn invalid(json: &[u8], limits: &Limits) -> SnapshotError {
 }
 
 fn accepted_names(snap: &Snapshot) -> Vec<&str> {
-    let plan = snap.restore_plan(&RestorePolicy::default());
+    let plan = snap.restore_plan(&RestoreOptions::default());
     plan.accepted.iter().map(|(n, _)| *n).collect()
 }
 
 fn rejected(snap: &Snapshot) -> Vec<(&str, NameError)> {
-    snap.restore_plan(&RestorePolicy::default()).rejected
+    snap.restore_plan(&RestoreOptions::default()).rejected
 }
 
 // ---- djust's vectors (reference §5f), with liveshell's answers ----
@@ -63,7 +63,7 @@ fn s2_framework_internal_template_name_is_blocked() {
 fn s3_a_callable_is_not_json() {
     let err = invalid(
         br#"{"bad_value": <function <lambda>>, "count": 1}"#,
-        &Limits::default(),
+        &SnapshotOptions::default(),
     );
     assert!(
         matches!(err, SnapshotError::Syntax { line: 1, .. }),
@@ -74,7 +74,7 @@ fn s3_a_callable_is_not_json() {
 #[test]
 fn s4_i1_plain_public_state_is_restored() {
     let snap = valid(r#"{"count": 42, "label": "restored"}"#);
-    let plan = snap.restore_plan(&RestorePolicy::default());
+    let plan = snap.restore_plan(&RestoreOptions::default());
     assert_eq!(
         plan.accepted,
         [("count", &json!(42)), ("label", &json!("restored"))]
@@ -100,15 +100,17 @@ fn s6_private_thing_rejected_and_count_kept() {
 
 #[test]
 fn s7_a_just_captured_snapshot_is_fresh_by_default() {
-    // djust's `_should_restore_snapshot` is always True; liveshell has the documented 5 minutes.
+    // djust's `_should_restore_snapshot` is always True and its signature and (since 1.2.6)
+    // service worker expire at `DJUST_STATE_SNAPSHOT_MAX_AGE`, 3600 s by default; liveshell
+    // has the seed's 5 minutes.
     let t = 1_763_700_000_000;
     assert_eq!(
-        is_fresh(t, t, &FreshnessPolicy::default()),
+        is_fresh(t, t, &SnapshotOptions::default()),
         Freshness::Fresh {
             age: Duration::ZERO
         }
     );
-    assert!(!is_fresh(t, t + 3_600_000, &FreshnessPolicy::default()).is_fresh());
+    assert!(!is_fresh(t, t + 3_600_000, &SnapshotOptions::default()).is_fresh());
 }
 
 #[test]
@@ -119,6 +121,106 @@ fn s9_components_key_is_a_dunder_and_not_restored() {
     assert_eq!(
         snap.get("__components__"),
         Some(&json!({"c1": {"open": true}}))
+    );
+}
+
+#[test]
+fn d7_djust_1_2_6_components_are_restored_into_registered_components_with_its_skips() {
+    // A 1.2.6-shaped capture: view state beside `__components__` (djust-1.2.6-changes.md D7, D8).
+    let snap = valid(
+        r#"{"count": 2, "price": {"__djust_decimal__": "9.99"}, "rating": 4,
+            "__components__": {
+                "cart": {"items": [1, 2], "open": true, "render": "x", "add_item": 1,
+                         "component_id": "other", "template": "t", "template_name": "t.html",
+                         "assigns": {}, "slots": [], "_cache": 1, "__dict__": {}},
+                "ghost": {"items": []},
+                "search": ["not", "an", "object"],
+                "tabs": {"active": "b"}}}"#,
+    );
+    // The view's own plan still leaves `__components__` out: it is not a view attribute.
+    assert_eq!(accepted_names(&snap), ["count", "price", "rating"]);
+    assert_eq!(rejected(&snap), [("__components__", NameError::Dunder)]);
+    let components = Components::new()
+        .component("cart", ["render", "add_item"])
+        .component("search", ["render"])
+        .component("tabs", ["render", "select"]);
+    let plan = snap.component_plan(&components);
+    assert_eq!(
+        plan.accepted,
+        [
+            (
+                "cart",
+                vec![("items", &json!([1, 2])), ("open", &json!(true))]
+            ),
+            ("tabs", vec![("active", &json!("b"))]),
+        ]
+    );
+    assert_eq!(
+        plan.skipped,
+        [
+            ("ghost", ComponentSkip::UnknownId),
+            ("search", ComponentSkip::NotAnObject)
+        ]
+    );
+    let rejected: Vec<(&str, NameError)> = plan
+        .rejected
+        .iter()
+        .map(|&(_, name, why)| (name, why))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            ("__dict__", NameError::Dunder),
+            ("_cache", NameError::Private),
+            ("add_item", NameError::ComponentMethod),
+            ("assigns", NameError::ComponentInternal),
+            ("component_id", NameError::ComponentInternal),
+            ("render", NameError::ComponentMethod),
+            ("slots", NameError::ComponentInternal),
+            ("template", NameError::ComponentInternal),
+            ("template_name", NameError::ComponentInternal),
+        ]
+    );
+    assert!(plan.rejected.iter().all(|&(id, _, _)| id == "cart"));
+}
+
+#[test]
+fn d1_a_host_matching_djust_sets_its_3600_s_max_age_with_the_same_inclusive_boundary() {
+    let djust = SnapshotOptions::default().max_age(Duration::from_secs(3600));
+    let t = 1_763_700_000_000;
+    assert!(is_fresh(t, t + 3_600_000, &djust).is_fresh());
+    assert!(!is_fresh(t, t + 3_600_001, &djust).is_fresh());
+    assert!(!is_fresh(t, t + 300_001, &SnapshotOptions::default()).is_fresh());
+}
+
+#[test]
+fn options_load_from_a_file_with_defaults_for_what_is_missing() {
+    let options: SnapshotOptions =
+        serde_json::from_str(r#"{"max_age": 3600, "max_skew": 0.5}"#).unwrap();
+    assert_eq!(
+        options,
+        SnapshotOptions::default()
+            .max_age(Duration::from_secs(3600))
+            .max_skew(Duration::from_millis(500))
+    );
+    assert_eq!(options.max_bytes, 65_536);
+    let back: SnapshotOptions =
+        serde_json::from_str(&serde_json::to_string(&options).unwrap()).unwrap();
+    assert_eq!(back, options);
+    assert!(serde_json::from_str::<SnapshotOptions>(r#"{"max_age": -1}"#).is_err());
+
+    let restore: RestoreOptions =
+        serde_json::from_str(r#"{"allowlist": ["count", "role"]}"#).unwrap();
+    assert_eq!(
+        restore,
+        RestoreOptions::default().allowlist(["count", "role"])
+    );
+    assert_eq!(restore.check("template_name"), Err(NameError::Blocked));
+    let emptied: RestoreOptions = serde_json::from_str(r#"{"blocklist": []}"#).unwrap();
+    assert_eq!(emptied.check("template_name"), Ok(()));
+    assert_eq!(
+        serde_json::from_str::<RestoreOptions>("{}").unwrap(),
+        RestoreOptions::default()
     );
 }
 
@@ -148,7 +250,7 @@ fn s12_nan_and_infinity_are_not_json() {
         r#"{"x": -Infinity}"#,
         r#"{"x": 1e400}"#,
     ] {
-        let err = invalid(text.as_bytes(), &Limits::default());
+        let err = invalid(text.as_bytes(), &SnapshotOptions::default());
         assert!(
             matches!(err, SnapshotError::Syntax { .. }),
             "{text}: {err:?}"
@@ -158,7 +260,7 @@ fn s12_nan_and_infinity_are_not_json() {
 
 #[test]
 fn i5_not_valid_json_is_a_syntax_error() {
-    let err = invalid(b"{not-valid-json", &Limits::default());
+    let err = invalid(b"{not-valid-json", &SnapshotOptions::default());
     assert!(
         matches!(
             err,
@@ -177,7 +279,7 @@ fn i7_i16_oversized_payloads_are_too_large() {
     for n in [66_560, 70_000] {
         let text = format!(r#"{{"payload": "{}"}}"#, "x".repeat(n));
         assert_eq!(
-            invalid(text.as_bytes(), &Limits::default()),
+            invalid(text.as_bytes(), &SnapshotOptions::default()),
             SnapshotError::TooLarge {
                 size: n + 15,
                 limit: 65_536
@@ -198,17 +300,20 @@ fn object_with_keys(n: usize, extra: &str) -> String {
 fn i8_i15_too_many_keys_restores_nothing() {
     let err = invalid(
         object_with_keys(300, r#""role": "admin""#).as_bytes(),
-        &Limits::default(),
+        &SnapshotOptions::default(),
     );
     assert_eq!(err, SnapshotError::TooManyKeys { limit: 256 });
-    let err = invalid(object_with_keys(300, "").as_bytes(), &Limits::default());
+    let err = invalid(
+        object_with_keys(300, "").as_bytes(),
+        &SnapshotOptions::default(),
+    );
     assert_eq!(err, SnapshotError::TooManyKeys { limit: 256 });
 }
 
 #[test]
 fn i9_an_array_is_not_a_snapshot() {
     assert_eq!(
-        invalid(b"[1, 2, 3]", &Limits::default()),
+        invalid(b"[1, 2, 3]", &SnapshotOptions::default()),
         SnapshotError::NotAnObject { found: "array" }
     );
     for (text, found) in [
@@ -220,7 +325,7 @@ fn i9_an_array_is_not_a_snapshot() {
         ("null", "null"),
     ] {
         assert_eq!(
-            invalid(text.as_bytes(), &Limits::default()),
+            invalid(text.as_bytes(), &SnapshotOptions::default()),
             SnapshotError::NotAnObject { found }
         );
     }
@@ -228,7 +333,9 @@ fn i9_an_array_is_not_a_snapshot() {
 
 #[test]
 fn i13_older_than_max_age_is_stale() {
-    let policy = FreshnessPolicy::new(Duration::from_secs(1), Duration::from_secs(5));
+    let policy = SnapshotOptions::default()
+        .max_age(Duration::from_secs(1))
+        .max_skew(Duration::from_secs(5));
     let t = 1_763_700_000_000;
     assert_eq!(
         is_fresh(t, t + 5_000, &policy),
@@ -242,7 +349,7 @@ fn i13_older_than_max_age_is_stale() {
 fn j7_300_kb_is_too_large_for_the_service_worker() {
     let text = format!(r#"{{"p": "{}"}}"#, "x".repeat(300 * 1024));
     assert!(matches!(
-        invalid(text.as_bytes(), &Limits::service_worker()),
+        invalid(text.as_bytes(), &SnapshotOptions::service_worker()),
         SnapshotError::TooLarge { limit: 262_144, .. }
     ));
 }
@@ -252,7 +359,10 @@ fn j9_two_hundred_thousand_e_acute_are_rejected_by_both_caps() {
     // djust's service worker stores it (200,000 UTF-16 units); it is 400,000 UTF-8 bytes.
     let text = format!(r#"{{"s": "{}"}}"#, "é".repeat(200_000));
     assert_eq!(text.len(), 400_009);
-    for limits in [Limits::default(), Limits::service_worker()] {
+    for limits in [
+        SnapshotOptions::default(),
+        SnapshotOptions::service_worker(),
+    ] {
         assert_eq!(
             invalid(text.as_bytes(), &limits),
             SnapshotError::TooLarge {
@@ -265,9 +375,10 @@ fn j9_two_hundred_thousand_e_acute_are_rejected_by_both_caps() {
 
 #[test]
 fn j10_a_capture_stamped_at_one_millisecond_is_stale() {
-    // djust's service worker has no TTL and returns it; liveshell's freshness rejects it.
+    // djust 1.1.0's service worker had no TTL and returned it (1.2.6's expires it too);
+    // liveshell's freshness rejects it.
     assert!(matches!(
-        is_fresh(1, 1_763_700_000_000, &FreshnessPolicy::default()),
+        is_fresh(1, 1_763_700_000_000, &SnapshotOptions::default()),
         Freshness::Stale { .. }
     ));
 }
@@ -293,7 +404,7 @@ fn snapshot_of_len(len: usize) -> String {
 }
 
 /// Exactly `max_bytes` bytes are accepted and one byte more is `TooLarge`, under `limits`.
-fn assert_byte_boundary(limits: &Limits) {
+fn assert_byte_boundary(limits: &SnapshotOptions) {
     let at = snapshot_of_len(limits.max_bytes);
     assert!(
         at.chars().count() < limits.max_bytes * 2 / 3,
@@ -312,16 +423,16 @@ fn assert_byte_boundary(limits: &Limits) {
 
 #[test]
 fn client_cap_boundary_counts_utf8_bytes() {
-    assert_eq!(Limits::default().max_bytes, 65_536);
-    assert_byte_boundary(&Limits::default());
+    assert_eq!(SnapshotOptions::default().max_bytes, 65_536);
+    assert_byte_boundary(&SnapshotOptions::default());
     let over = snapshot_of_len(65_537);
-    assert!(snapshot::validate(over.as_bytes(), &Limits::service_worker()).is_ok());
+    assert!(snapshot::validate(over.as_bytes(), &SnapshotOptions::service_worker()).is_ok());
 }
 
 #[test]
 fn j8_service_worker_cap_boundary_counts_utf8_bytes() {
-    assert_eq!(Limits::service_worker().max_bytes, 262_144);
-    assert_byte_boundary(&Limits::service_worker());
+    assert_eq!(SnapshotOptions::service_worker().max_bytes, 262_144);
+    assert_byte_boundary(&SnapshotOptions::service_worker());
 }
 
 #[test]
@@ -334,9 +445,9 @@ fn accepted_string_is_never_truncated() {
 
 #[test]
 fn default_limits_are_the_issue_numbers() {
-    let d = Limits::default();
+    let d = SnapshotOptions::default();
     assert_eq!((d.max_bytes, d.max_keys, d.max_depth), (65_536, 256, 64));
-    let sw = Limits::service_worker();
+    let sw = SnapshotOptions::service_worker();
     assert_eq!(
         (sw.max_bytes, sw.max_keys, sw.max_depth),
         (262_144, 256, 64)
@@ -349,7 +460,10 @@ fn default_limits_are_the_issue_numbers() {
 fn exactly_max_keys_top_level_keys_is_accepted() {
     assert_eq!(valid(&object_with_keys(256, "")).len(), 256);
     assert_eq!(
-        invalid(object_with_keys(257, "").as_bytes(), &Limits::default()),
+        invalid(
+            object_with_keys(257, "").as_bytes(),
+            &SnapshotOptions::default()
+        ),
         SnapshotError::TooManyKeys { limit: 256 }
     );
 }
@@ -375,8 +489,8 @@ fn nested(depth: usize) -> String {
 
 #[test]
 fn depth_boundary_is_inclusive() {
-    assert!(snapshot::validate(nested(64).as_bytes(), &Limits::default()).is_ok());
-    let err = invalid(nested(65).as_bytes(), &Limits::default());
+    assert!(snapshot::validate(nested(64).as_bytes(), &SnapshotOptions::default()).is_ok());
+    let err = invalid(nested(65).as_bytes(), &SnapshotOptions::default());
     let path = "/a".repeat(64);
     assert_eq!(err, SnapshotError::TooDeep { limit: 64, path });
 }
@@ -384,9 +498,9 @@ fn depth_boundary_is_inclusive() {
 #[test]
 fn arrays_count_toward_depth() {
     let text = format!(r#"{{"a": {}1{}}}"#, "[".repeat(63), "]".repeat(63));
-    assert!(snapshot::validate(text.as_bytes(), &Limits::default()).is_ok());
+    assert!(snapshot::validate(text.as_bytes(), &SnapshotOptions::default()).is_ok());
     let text = format!(r#"{{"a": {}1{}}}"#, "[".repeat(64), "]".repeat(64));
-    let err = invalid(text.as_bytes(), &Limits::default());
+    let err = invalid(text.as_bytes(), &SnapshotOptions::default());
     assert!(
         matches!(err, SnapshotError::TooDeep { limit: 64, ref path } if path == &format!("/a{}", "/0".repeat(63))),
         "{err:?}"
@@ -395,7 +509,10 @@ fn arrays_count_toward_depth() {
 
 #[test]
 fn a_million_open_brackets_do_not_overflow_the_stack() {
-    let unlimited = Limits::new(usize::MAX, 256, 64);
+    let unlimited = SnapshotOptions::default()
+        .max_bytes(usize::MAX)
+        .max_keys(256)
+        .max_depth(64);
     for open in ["[", "{\"a\":", "{\"a\":["] {
         let text = format!("{{\"x\":{}", open.repeat(1_000_000));
         let err = invalid(text.as_bytes(), &unlimited);
@@ -414,7 +531,10 @@ fn a_million_open_brackets_do_not_overflow_the_stack() {
 #[test]
 fn duplicate_keys_are_rejected_at_any_depth() {
     assert_eq!(
-        invalid(br#"{"role": "user", "role": "admin"}"#, &Limits::default()),
+        invalid(
+            br#"{"role": "user", "role": "admin"}"#,
+            &SnapshotOptions::default()
+        ),
         SnapshotError::DuplicateKey {
             key: "role".into(),
             path: String::new()
@@ -423,14 +543,17 @@ fn duplicate_keys_are_rejected_at_any_depth() {
     assert_eq!(
         invalid(
             br#"{"a": {"b": [0, {"c": 1, "c": 1}]}}"#,
-            &Limits::default()
+            &SnapshotOptions::default()
         ),
         SnapshotError::DuplicateKey {
             key: "c".into(),
             path: "/a/b/1".into()
         }
     );
-    let err = invalid(br#"{"r\u006fle": 1, "role": 2}"#, &Limits::default());
+    let err = invalid(
+        br#"{"r\u006fle": 1, "role": 2}"#,
+        &SnapshotOptions::default(),
+    );
     assert!(matches!(err, SnapshotError::DuplicateKey { key, .. } if key == "role"));
 }
 
@@ -455,13 +578,13 @@ fn strict_json_refuses_what_lenient_parsers_accept() {
         "",
         "   ",
     ] {
-        let err = invalid(text.as_bytes(), &Limits::default());
+        let err = invalid(text.as_bytes(), &SnapshotOptions::default());
         assert!(
             matches!(err, SnapshotError::Syntax { .. }),
             "{text:?}: {err:?}"
         );
     }
-    let err = invalid(b"{\"a\": \"\xff\"}", &Limits::default());
+    let err = invalid(b"{\"a\": \"\xff\"}", &SnapshotOptions::default());
     assert!(matches!(err, SnapshotError::Syntax { .. }), "{err:?}");
 }
 
@@ -513,7 +636,7 @@ fn errors_print_lowercase_with_their_context() {
 #[test]
 fn allowlist_restores_only_declared_fields() {
     let snap = valid(r#"{"items": [], "qty": 2, "is_admin": true, "_x": 1}"#);
-    let policy = RestorePolicy::default().allow_only(["items", "qty"]);
+    let policy = RestoreOptions::default().allowlist(["items", "qty"]);
     let plan = snap.restore_plan(&policy);
     assert_eq!(plan.accepted, [("items", &json!([])), ("qty", &json!(2))]);
     assert_eq!(
@@ -527,7 +650,7 @@ fn allowlist_restores_only_declared_fields() {
 
 #[test]
 fn allowlist_cannot_readmit_unsafe_names() {
-    let policy = RestorePolicy::default().allow_only(["__class__", "_x", "template", "count\n"]);
+    let policy = RestoreOptions::default().allowlist(["__class__", "_x", "template", "count\n"]);
     assert_eq!(policy.check("__class__"), Err(NameError::Dunder));
     assert_eq!(policy.check("_x"), Err(NameError::Private));
     assert_eq!(policy.check("template"), Err(NameError::Blocked));
@@ -539,7 +662,7 @@ fn every_default_blocklist_name_is_blocked() {
     for name in DEFAULT_BLOCKLIST {
         assert_eq!(is_safe_name(name), Err(NameError::Blocked), "{name}");
         assert_eq!(
-            RestorePolicy::default().check(name),
+            RestoreOptions::default().check(name),
             Err(NameError::Blocked)
         );
     }
@@ -558,7 +681,7 @@ fn every_default_blocklist_name_is_blocked() {
 
 #[test]
 fn freshness_boundaries_are_inclusive() {
-    let p = FreshnessPolicy::default();
+    let p = SnapshotOptions::default();
     let t = 1_763_700_000_000;
     assert!(is_fresh(t, t + 300_000, &p).is_fresh());
     assert_eq!(
@@ -588,12 +711,13 @@ fn public_types_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Snapshot>();
     check::<SnapshotError>();
-    check::<Limits>();
-    check::<RestorePolicy>();
+    check::<SnapshotOptions>();
+    check::<RestoreOptions>();
     check::<snapshot::RestorePlan<'static>>();
     check::<NameError>();
     check::<Freshness>();
-    check::<FreshnessPolicy>();
+    check::<Components>();
+    check::<snapshot::ComponentPlan<'static>>();
 }
 
 // ---- property tests ----
@@ -661,8 +785,13 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn arb_limits() -> impl Strategy<Value = Limits> {
-    (0usize..1_500, 0usize..9, 0usize..9).prop_map(|(b, k, d)| Limits::new(b, k, d))
+fn arb_limits() -> impl Strategy<Value = SnapshotOptions> {
+    (0usize..1_500, 0usize..9, 0usize..9).prop_map(|(b, k, d)| {
+        SnapshotOptions::default()
+            .max_bytes(b)
+            .max_keys(k)
+            .max_depth(d)
+    })
 }
 
 proptest! {
@@ -732,7 +861,7 @@ proptest! {
         } else {
             (with_dup, "")
         };
-        let limits = Limits::new(usize::MAX, 256, 64);
+        let limits = SnapshotOptions::default().max_bytes(usize::MAX).max_keys(256).max_depth(64);
         prop_assert_eq!(
             snapshot::validate(text.as_bytes(), &limits),
             Err(SnapshotError::DuplicateKey { key, path: path.into() })
@@ -749,9 +878,9 @@ proptest! {
             let expected = model.is_match(name) && !DEFAULT_BLOCKLIST.contains(&name.as_str());
             prop_assert_eq!(is_safe_name(name).is_ok(), expected, "{:?}", name);
         }
-        let unlimited = Limits::new(usize::MAX, 256, 64);
+        let unlimited = SnapshotOptions::default().max_bytes(usize::MAX).max_keys(256).max_depth(64);
         if let Ok(snap) = snapshot::validate(value.to_string().as_bytes(), &unlimited) {
-            let plan = snap.restore_plan(&RestorePolicy::default());
+            let plan = snap.restore_plan(&RestoreOptions::default());
             prop_assert_eq!(plan.accepted.len() + plan.rejected.len(), snap.len());
             for (name, v) in &plan.accepted {
                 prop_assert!(model.is_match(name), "{:?}", name);
@@ -768,7 +897,7 @@ proptest! {
     fn arbitrary_bytes_never_panic_and_acceptance_implies_serde_json_agrees(
         bytes in prop::collection::vec(any::<u8>(), 0..256),
     ) {
-        if let Ok(snap) = snapshot::validate(&bytes, &Limits::default()) {
+        if let Ok(snap) = snapshot::validate(&bytes, &SnapshotOptions::default()) {
             let reparsed: Value = serde_json::from_slice(&bytes).expect("serde_json accepts");
             prop_assert_eq!(Value::Object(snap.into_map()), reparsed);
         }
@@ -784,7 +913,7 @@ proptest! {
             let i = at.index(bytes.len());
             bytes[i] = byte;
         }
-        if let Ok(snap) = snapshot::validate(&bytes, &Limits::default()) {
+        if let Ok(snap) = snapshot::validate(&bytes, &SnapshotOptions::default()) {
             let reparsed: Value = serde_json::from_slice(&bytes).expect("serde_json accepts");
             prop_assert_eq!(Value::Object(snap.into_map()), reparsed);
         }
@@ -798,7 +927,7 @@ proptest! {
         max_skew in 0u64..10_000,
     ) {
         let policy =
-            FreshnessPolicy::new(Duration::from_millis(max_age), Duration::from_millis(max_skew));
+            SnapshotOptions::default().max_age(Duration::from_millis(max_age)).max_skew(Duration::from_millis(max_skew));
         let expected = if captured <= now {
             now - captured <= max_age
         } else {

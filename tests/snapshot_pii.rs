@@ -2,11 +2,11 @@
 //! token-model property test.
 
 use liveshell::Severity;
-use liveshell::snapshot::{self, Limits, check_pii, is_pii_name, pii_names};
+use liveshell::snapshot::{self, SnapshotOptions, check_pii, is_pii_name, pii_names};
 use proptest::prelude::*;
 
 fn valid(json: &str) -> snapshot::Snapshot {
-    snapshot::validate(json.as_bytes(), &Limits::default())
+    snapshot::validate(json.as_bytes(), &SnapshotOptions::default())
         .unwrap_or_else(|e| panic!("{json:?} should be valid: {e}"))
 }
 

@@ -4,15 +4,25 @@
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use liveshell::cache::checks::{CacheSettings, check};
-use liveshell::cache::{CacheConfig, Lookup, RequestKey, SnapshotCache};
+use liveshell::cache::checks::{DjustCacheOptions, check};
+use liveshell::cache::{CacheOptions, Lookup, PreparedKey, SnapshotCache};
+use liveshell::headers::Vary;
 use liveshell::time::{Clock, ManualClock, SystemClock};
 
 const INBOX: &str = "https://Shop.example:443/orders/#top";
 
-fn request(user: &str, lang: &str) -> RequestKey {
-    let cookie = format!("sessionid={user}; _ga=GA1.{user}");
-    RequestKey::new(INBOX, &[("Cookie", &cookie), ("Accept-Language", lang)])
+/// The request's key, prepared once: it owns the request's headers here.
+fn request(
+    cache: &SnapshotCache<String>,
+    user: &str,
+    lang: &str,
+) -> PreparedKey<[(&'static str, String); 2]> {
+    let headers = [
+        ("Cookie", format!("sessionid={user}; _ga=GA1.{user}")),
+        ("Accept-Language", lang.to_owned()),
+    ];
+    cache
+        .key(INBOX, headers)
         .expect("the tour's requests are valid")
 }
 
@@ -35,12 +45,14 @@ pub(crate) fn tour(page: &str) {
                 .map(|end| &page[start..start + end + 7])
         })
         .unwrap_or(page);
-    let config = CacheConfig::new(*b"tour digest key!")
+    let options = CacheOptions::new(*b"tour digest key!")
         .max_entries(NonZeroUsize::new(4).expect("4 is not zero"))
         .cookie_scope(["sessionid"]);
-    let mut cache = SnapshotCache::new(config);
+    let mut cache = SnapshotCache::new(options).expect("valid options");
+    // What the render's response says; read once with the crate's one `Vary` reader.
+    let vary = Vary::from_headers(&[("Content-Type", "text/html"), ("Vary", "Accept-Language")]);
     println!(
-        "config: ttl {:?}, at most {} variants, Cookie (scoped to `sessionid`) and Accept-Language always varied",
+        "options: ttl {:?}, at most {} variants, Cookie (scoped to `sessionid`) and Accept-Language always varied",
         cache.ttl(),
         cache.max_entries()
     );
@@ -53,44 +65,42 @@ pub(crate) fn tour(page: &str) {
     ];
     for (user, lang) in variants {
         let html = format!("<!-- {user}/{lang} -->\n{main}");
-        cache
-            .insert(
-                clock.now(),
-                &request(user, lang),
-                Some("Accept-Language"),
-                html,
-            )
+        let key = request(&cache, user, lang);
+        let evicted = cache
+            .insert(clock.now(), &key, &vary, html)
             .expect("storable");
+        assert!(evicted.is_empty(), "four variants fit");
     }
     println!(
         "t0: stored {} variants of {} (normalised to {})",
         cache.len(),
         INBOX,
-        request("alice", "en").url()
+        request(&cache, "alice", "en").url()
     );
     clock.advance(Duration::from_secs(60));
     for (user, lang) in variants.into_iter().chain([("carol", "en")]) {
-        let answer = show(cache.get(clock.now(), &request(user, lang)));
+        let answer = show(cache.get(clock.now(), &request(&cache, user, lang)));
         println!("  t0+60s  {user:5} {lang}: {answer}");
     }
 
     clock.advance(Duration::from_secs(60));
-    let _ = cache.get(clock.now(), &request("alice", "en"));
-    let settings = RequestKey::new(
-        "https://shop.example/settings/",
-        &[("Cookie", "sessionid=alice")],
-    )
-    .expect("valid request");
+    let _ = cache.get(clock.now(), &request(&cache, "alice", "en"));
+    let settings = cache
+        .key(
+            "https://shop.example/settings/",
+            [("Cookie", "sessionid=alice")],
+        )
+        .expect("valid request");
     let evicted = cache
         .insert(
             clock.now(),
             &settings,
-            None,
+            &Vary::default(),
             "<main>settings</main>".to_owned(),
         )
         .expect("storable");
     let alice_fr = cache
-        .variant_id(&request("alice", "fr"), Some("Accept-Language"))
+        .variant_id(&request(&cache, "alice", "fr"), &vary)
         .expect("storable");
     for e in &evicted {
         let who = if e.variant == alice_fr {
@@ -129,7 +139,7 @@ pub(crate) fn tour(page: &str) {
         stats.evictions
     );
 
-    let bad = CacheSettings {
+    let bad = DjustCacheOptions {
         enabled: true,
         ttl_seconds: 0,
         max_entries: 20_000,
@@ -139,9 +149,9 @@ pub(crate) fn tour(page: &str) {
     for d in check(&bad) {
         println!("  {d}");
     }
-    let refused = CacheConfig::try_from(&bad).err();
+    let refused = CacheOptions::try_from(&bad).err();
     println!(
-        "  CacheConfig::try_from refuses them: {}",
+        "  CacheOptions::try_from refuses them: {}",
         refused.map_or_else(|| "accepted".to_owned(), |e| e.to_string())
     );
 }

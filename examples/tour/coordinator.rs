@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use liveshell::prefetch::{
-    Coordinator, CoordinatorConfig, FetchOutcome, FetchTicket, Kind, ResponseHead, Start,
+use liveshell::coordinator::{
+    Coordinator, CoordinatorOptions, FetchOutcome, FetchTicket, Kind, ResponseHead, Start,
 };
 use liveshell::time::{Clock, Instant, ManualClock, SystemClock};
 
@@ -28,7 +28,7 @@ fn show(t0: Instant, now: Instant, what: &str, start: &Start) -> Option<FetchTic
 pub(crate) fn tour() {
     let clock = ManualClock::new(SystemClock.now());
     let t0 = clock.now();
-    let mut c = Coordinator::new(SCOPE, CoordinatorConfig::default()).expect("valid scope");
+    let mut c = Coordinator::new(SCOPE, CoordinatorOptions::default()).expect("valid scope");
     let mut network_requests = 0;
 
     // The hover prefetch (65 ms after pointer enter) and, 120 ms later, the click.

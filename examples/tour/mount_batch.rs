@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use liveshell::mount_batch::{
-    BatchConfig, Frame, MountBatcher, MountRequest, Outcome, ReplyBuilder, parse_request,
+    BatchOptions, Frame, MountBatcher, MountRequest, Outcome, ReplyBuilder, parse_request,
 };
 use liveshell::time::{Clock, ManualClock, SystemClock};
 use serde_json::json;
@@ -50,7 +50,7 @@ fn describe(frame: &Frame) -> String {
 pub(crate) fn tour(page: &str) {
     let clock = ManualClock::new(SystemClock.now());
     let t0 = clock.now();
-    let mut batcher = MountBatcher::new(BatchConfig::default().client_timezone("Europe/Paris"));
+    let mut batcher = MountBatcher::new(BatchOptions::default().client_timezone("Europe/Paris"));
 
     let mut views = lazy_views(page);
     println!(
@@ -118,7 +118,7 @@ pub(crate) fn tour(page: &str) {
 
     clock.advance(Duration::from_millis(25));
     println!("reply at t0 + {:?}; outcomes:", clock.now() - t0);
-    for (target, outcome) in batcher.handle_reply(&reply) {
+    for (target, outcome) in batcher.handle_reply(clock.now(), &reply) {
         let what = match outcome {
             Outcome::Mounted => "mounted".to_owned(),
             Outcome::Failed { error } => {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use liveshell::prefetch::speculation::{Eagerness, LinkRulesBuilder};
 use liveshell::prefetch::{
-    Action, FetchId, IntentPrefetch, LinkId, PrefetchConfig, PrefetchEvent, Transports,
+    Action, FetchId, IntentPrefetch, LinkId, PrefetchEvent, PrefetchOptions, Transports,
     is_speculative,
 };
 use liveshell::time::{Clock, Instant, ManualClock, SystemClock};
@@ -43,7 +43,7 @@ pub(crate) fn tour(page: &str) {
     }
 
     // A host without speculation rules or <link rel=prefetch> (a service worker, say): fetch.
-    let config = PrefetchConfig::default().with_transports(Transports::none().with_fetch(true));
+    let config = PrefetchOptions::default().transports(Transports::none().with_fetch(true));
     let mut p = IntentPrefetch::new(PAGE_URL, config).expect("valid page and transport");
     let clock = ManualClock::new(SystemClock.now());
     let t0 = clock.now();
@@ -154,7 +154,7 @@ pub(crate) fn tour(page: &str) {
     ] {
         println!(
             "server sees {headers:?}: speculative = {}",
-            is_speculative(headers.iter().copied())
+            is_speculative(headers)
         );
     }
 }

@@ -1,19 +1,19 @@
 //! Tour section: validating state snapshots, planning a safe restore and check C304.
 
-use liveshell::snapshot::{self, FreshnessPolicy, Limits, RestorePolicy, check_pii, is_fresh};
+use liveshell::snapshot::{self, Components, RestoreOptions, SnapshotOptions, check_pii, is_fresh};
 
 /// Validates a good, an oversized and a hostile snapshot, and runs C304 on a view.
 ///
 /// `captured_at_ms` is the wall-clock time the browser stamped on the snapshots; only ages
 /// relative to it are printed.
 pub(crate) fn tour(captured_at_ms: u64) {
-    let limits = Limits::default();
-    let policy = RestorePolicy::default();
+    let options = SnapshotOptions::default();
+    let restore = RestoreOptions::default();
 
     let good = br#"{"items": [{"id": 7, "qty": 2}], "page": 3, "expanded": ["shipping"]}"#;
-    match snapshot::validate(good, &limits) {
+    match snapshot::validate(good, &options) {
         Ok(snap) => {
-            let plan = snap.restore_plan(&policy);
+            let plan = snap.restore_plan(&restore);
             let names: Vec<&str> = plan.accepted.iter().map(|(n, _)| *n).collect();
             println!(
                 "good snapshot ({} bytes): valid, restore {} instead of mount()",
@@ -25,7 +25,7 @@ pub(crate) fn tour(captured_at_ms: u64) {
     }
 
     let big = format!(r#"{{"notes": "{}"}}"#, "é".repeat(40_000));
-    match snapshot::validate(big.as_bytes(), &limits) {
+    match snapshot::validate(big.as_bytes(), &options) {
         Ok(_) => println!("big snapshot: unexpectedly accepted"),
         Err(e) => println!(
             "big snapshot ({} characters, {} UTF-8 bytes): rejected, {e}; mount() runs",
@@ -36,9 +36,9 @@ pub(crate) fn tour(captured_at_ms: u64) {
 
     let hostile =
         br#"{"__class__": "Admin", "_secret": "s3cr3t", "count": 5, "template_name": "x.html"}"#;
-    match snapshot::validate(hostile, &limits) {
+    match snapshot::validate(hostile, &options) {
         Ok(snap) => {
-            let plan = snap.restore_plan(&policy);
+            let plan = snap.restore_plan(&restore);
             for (name, value) in &plan.accepted {
                 println!("hostile snapshot: restore {name} = {value}");
             }
@@ -50,13 +50,31 @@ pub(crate) fn tour(captured_at_ms: u64) {
     }
 
     let dup = br#"{"role": "user", "role": "admin"}"#;
-    if let Err(e) = snapshot::validate(dup, &limits) {
+    if let Err(e) = snapshot::validate(dup, &options) {
         println!("smuggling attempt: rejected, {e}");
     }
 
-    let freshness = FreshnessPolicy::default();
+    // djust 1.2.6 captures component state under `__components__`.
+    let with_components = br#"{"count": 1, "__components__": {
+        "cart": {"items": 3, "render": "shadowed", "template_name": "x.html"},
+        "gone": {"open": true}}}"#;
+    if let Ok(snap) = snapshot::validate(with_components, &options) {
+        let plan = snap.component_plan(&Components::new().component("cart", ["render", "add"]));
+        for (id, fields) in &plan.accepted {
+            for (name, value) in fields {
+                println!("component {id}: restore {name} = {value}");
+            }
+        }
+        for (id, name, reason) in &plan.rejected {
+            println!("component {id}: skip {name}: {reason}");
+        }
+        for (id, reason) in &plan.skipped {
+            println!("component {id}: skipped: {reason}");
+        }
+    }
+
     for age_ms in [299_000, 301_000] {
-        let verdict = is_fresh(captured_at_ms, captured_at_ms + age_ms, &freshness);
+        let verdict = is_fresh(captured_at_ms, captured_at_ms + age_ms, &options);
         println!(
             "captured {} s ago: {}",
             age_ms / 1000,

@@ -4,16 +4,23 @@
 //!
 //! Checked after every op: the same answers and evictions, the same counters, the cap and the
 //! byte budget never exceeded, and never a value for a request whose varied headers differ from
-//! those the value was stored under.
+//! those the value was stored under. Every other op uses a freshly prepared key, the others a
+//! key kept per request since its first use (across inserts, removals and restores), so the
+//! digests a key remembers are checked against the ones a new key computes.
 
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
 use liveshell::cache::{
-    CacheConfig, CacheStats, EvictionReason, Lookup, NotStorable, RequestKey, SnapshotCache,
+    CacheOptions, CacheStats, EvictionReason, Lookup, NotStorable, PreparedKey, SnapshotCache,
 };
+use liveshell::headers::Vary;
 use liveshell::time::{Clock, Instant, SystemClock};
+
+/// A prepared key owning its headers.
+type Key = PreparedKey<Vec<(&'static str, String)>>;
 
 /// Raw URLs and the normalised form the model expects for each.
 const URLS: [(&str, &str); 5] = [
@@ -132,10 +139,22 @@ impl Req {
         h
     }
 
-    fn key(self) -> RequestKey {
-        let headers = self.headers();
-        let refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        RequestKey::new(pick(&URLS, self.url).0, &refs).expect("the tables hold valid requests")
+    fn key<V>(self, cache: &SnapshotCache<V>) -> Key {
+        cache
+            .key(pick(&URLS, self.url).0, self.headers())
+            .expect("the tables hold valid requests")
+    }
+
+    /// Identifies the request (and its padding) among the tables' combinations.
+    fn id(self) -> (u8, u8, u8, u8, bool) {
+        let n = |i: u8, len: usize| i % u8::try_from(len).expect("small tables");
+        (
+            n(self.url, URLS.len()),
+            n(self.cookie, COOKIES.len()),
+            n(self.lang, LANGS.len()),
+            n(self.enc, ENCODINGS.len()),
+            self.pad,
+        )
     }
 
     /// The model's view of one header: its unpadded value, straight from the tables.
@@ -319,16 +338,16 @@ fn kind(e: &NotStorable) -> &'static str {
     }
 }
 
-fn config(input: &Input) -> CacheConfig {
+fn options(input: &Input) -> CacheOptions {
     let cap = NonZeroUsize::new(config_cap(input)).expect("1 + x is not zero");
-    CacheConfig::new([3; 16])
+    CacheOptions::new([3; 16])
         .ttl(Duration::from_millis(pick(&TTLS_MS, input.ttl)))
         .max_entries(cap)
 }
 
 /// Runs `input` on a [`SnapshotCache`] and the model side by side, panicking on any difference.
 pub fn check(input: &Input) {
-    let config = config(input);
+    let config = options(input);
     let cap = config_cap(input);
     let t0: Instant = SystemClock.now();
     let mut now = Duration::ZERO;
@@ -341,7 +360,10 @@ pub fn check(input: &Input) {
         )
     } else {
         SnapshotCache::new(config.clone())
-    };
+    }
+    .expect("valid options");
+    // Keys kept per request since their first use.
+    let mut kept: HashMap<(u8, u8, u8, u8, bool), Key> = HashMap::new();
     let mut model = Model {
         entries: Vec::new(),
         ttl: Duration::from_millis(pick(&TTLS_MS, input.ttl)),
@@ -354,11 +376,14 @@ pub fn check(input: &Input) {
     let mut stored: Vec<(String, Req, Vec<&'static str>)> = Vec::new();
     for (step, op) in input.ops.iter().enumerate() {
         let at = t0 + now;
+        let mut fresh = None;
         match *op {
             Op::Insert { req, vary, len } => {
                 let value = format!("{step}:{}", "x".repeat(usize::from(len % 48)));
                 let (header, _) = pick(&VARIES, vary);
-                let got = cache.insert(at, &req.key(), header, value.clone());
+                let vary_read = header.map_or_else(Vary::default, |h| Vary::parse(h.as_bytes()));
+                let key = key_for(step, req, &cache, &mut kept, &mut fresh);
+                let got = cache.insert(at, key, &vary_read, value.clone());
                 let want = model.insert(now, req, vary, value.clone());
                 match (&got, &want) {
                     (Ok(got), Ok(want)) => {
@@ -373,7 +398,8 @@ pub fn check(input: &Input) {
                 }
             }
             Op::Get(req) => {
-                let got = cache.get(at, &req.key()).fresh().cloned();
+                let key = key_for(step, req, &cache, &mut kept, &mut fresh);
+                let got = cache.get(at, key).fresh().cloned();
                 let want = model.get(now, req);
                 assert_eq!(got.clone(), want.clone().fresh(), "get at step {step}");
                 if let Some(value) = &got {
@@ -381,15 +407,17 @@ pub fn check(input: &Input) {
                 }
             }
             Op::Peek(req) => {
-                let got = cache.peek(at, &req.key()).cloned();
+                let key = key_for(step, req, &cache, &mut kept, &mut fresh);
+                let got = cache.peek(at, key).cloned();
                 assert_eq!(got, model.peek(now, req), "peek at step {step}");
                 if let Some(value) = &got {
                     no_leak(&stored, value, req);
                 }
             }
             Op::Remove(req) => {
+                let key = key_for(step, req, &cache, &mut kept, &mut fresh);
                 assert_eq!(
-                    cache.remove(&req.key()),
+                    cache.remove(key),
                     model.remove(req),
                     "remove at step {step}"
                 );
@@ -446,6 +474,21 @@ pub fn check(input: &Input) {
             .map(|e| e.value.as_str())
             .collect();
         assert_eq!(order, want, "recency order after step {step}");
+    }
+}
+
+/// A fresh key on even steps, the one kept for `req` on odd steps.
+fn key_for<'k>(
+    step: usize,
+    req: Req,
+    cache: &SnapshotCache<String>,
+    kept: &'k mut HashMap<(u8, u8, u8, u8, bool), Key>,
+    fresh: &'k mut Option<Key>,
+) -> &'k Key {
+    if step % 2 == 0 {
+        fresh.insert(req.key(cache))
+    } else {
+        kept.entry(req.id()).or_insert_with(|| req.key(cache))
     }
 }
 

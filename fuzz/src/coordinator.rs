@@ -6,6 +6,10 @@
 //! response ever answered `Cached`, real requests never refused, and no deadline (fresh
 //! window, back-off, `poll_timeout`) ever early or late.
 //!
+//! [`Op`] only picks inputs (indices into the tables below, tickets by issue order) and moves
+//! time; every call into the coordinator goes through its public [`Input`] and
+//! [`Coordinator::handle_input`], except `try_complete`, which `Input` does not cover.
+//!
 //! `tests/coordinator.rs` drives the same [`Harness`] from proptest.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -13,9 +17,9 @@ use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use arbitrary::{Arbitrary, Unstructured};
-use liveshell::prefetch::{
-    Coordinator, CoordinatorConfig, CoordinatorError, CoordinatorEvent, FetchOutcome, FetchTicket,
-    Kind, RefuseReason, ResponseHead, Start, Waiter,
+use liveshell::coordinator::{
+    Coordinator, CoordinatorError, CoordinatorEvent, CoordinatorOptions, FetchOutcome, FetchTicket,
+    Input, Kind, RefuseReason, Reply, ResponseHead, Start, Waiter,
 };
 
 /// The scope every harness coordinator is built with.
@@ -205,7 +209,7 @@ struct Flight {
 /// A coordinator and its model, stepped together.
 pub struct Harness {
     c: Coordinator,
-    config: CoordinatorConfig,
+    config: CoordinatorOptions,
     now: Instant,
     issued: Vec<FetchTicket>,
     flights: HashMap<FetchTicket, Flight>,
@@ -221,12 +225,12 @@ pub struct Harness {
 impl Harness {
     /// A coordinator with small caps (so they are hit) and short spans (so they pass).
     pub fn new(max_entries: u8, max_in_flight: u8, fresh_ms: u16, backoff_ms: u16) -> Self {
-        let config = CoordinatorConfig::default()
-            .with_max_entries(NonZeroUsize::new(usize::from(max_entries % 6) + 1).expect("≥ 1"))
-            .with_max_in_flight(NonZeroUsize::new(usize::from(max_in_flight % 4) + 1).expect("≥ 1"))
-            .with_fresh(Duration::from_millis(u64::from(fresh_ms)))
-            .with_backoff(Duration::from_millis(u64::from(backoff_ms)))
-            .with_backoff_cap(Duration::from_millis(u64::from(backoff_ms) * 5));
+        let config = CoordinatorOptions::default()
+            .max_entries(NonZeroUsize::new(usize::from(max_entries % 6) + 1).expect("≥ 1"))
+            .max_in_flight(NonZeroUsize::new(usize::from(max_in_flight % 4) + 1).expect("≥ 1"))
+            .fresh(Duration::from_millis(u64::from(fresh_ms)))
+            .backoff(Duration::from_millis(u64::from(backoff_ms)))
+            .backoff_cap(Duration::from_millis(u64::from(backoff_ms) * 5));
         #[allow(clippy::disallowed_methods)] // the harness's one clock read; then t0 ± deltas
         let now = Instant::now() + Duration::from_secs(3600);
         Self {
@@ -273,10 +277,14 @@ impl Harness {
             Op::Invalidate { url } => {
                 let url = pick(URLS, *url);
                 let dropped = self.c.key(url).is_ok_and(|k| self.drop_key(k.as_str()));
-                assert_eq!(self.c.invalidate(url), dropped, "invalidate {url:?}");
+                assert_eq!(
+                    self.c.handle_input(self.now, Input::Invalidate { url }),
+                    Reply::Invalidated(dropped),
+                    "invalidate {url:?}"
+                );
             }
             Op::Clear => {
-                self.c.clear();
+                assert_eq!(self.c.handle_input(self.now, Input::Clear), Reply::Done);
                 self.entries.clear();
                 self.recency.clear();
                 for (_, ticket) in self.joinable.drain() {
@@ -304,7 +312,12 @@ impl Harness {
     }
 
     fn request(&mut self, url: &str, method: &str, kind: Kind) {
-        let got = self.c.request_with_method(self.now, method, url, kind);
+        let Reply::Start(got) = self
+            .c
+            .handle_input(self.now, Input::Request { method, url, kind })
+        else {
+            panic!("a request answers a Start");
+        };
         let real = kind != Kind::Prefetch;
         if real {
             assert!(
@@ -375,7 +388,7 @@ impl Harness {
             Start::Cached,
             "{key} answered cached without a fresh reusable response"
         );
-        if !real && self.flights.len() >= self.config.max_in_flight().get() {
+        if !real && self.flights.len() >= self.config.max_in_flight.get() {
             assert_eq!(got, Start::Refused(RefuseReason::Busy));
             return;
         }
@@ -392,7 +405,7 @@ impl Harness {
         };
         assert!(!self.issued.contains(&ticket), "tickets are unique");
         if kind == Kind::Prefetch {
-            let cap = self.config.max_in_flight().get();
+            let cap = self.config.max_in_flight.get();
             assert!(
                 self.flights.len() < cap,
                 "a prefetch started with {cap} in flight"
@@ -429,10 +442,10 @@ impl Harness {
         let Some(flight) = self.flights.remove(&ticket) else {
             let got = self.c.try_complete(self.now, ticket, outcome.clone());
             assert_eq!(got, Err(CoordinatorError::UnknownTicket { ticket }));
-            assert_eq!(self.c.complete(self.now, ticket, outcome), vec![]);
+            assert_eq!(self.complete_input(ticket, outcome), vec![]);
             return;
         };
-        let waiters = self.c.complete(self.now, ticket, outcome.clone());
+        let waiters = self.complete_input(ticket, outcome.clone());
         assert_eq!(waiters, flight.waiters, "the joined waiters, in join order");
         for w in &waiters {
             assert!(self.answered.insert(*w), "{w} answered twice");
@@ -461,7 +474,7 @@ impl Harness {
                 armed: true,
             })
         } else {
-            let until = self.now + self.config.fresh();
+            let until = self.now + self.config.fresh;
             verdict.map(|v| {
                 if v.is_ok() {
                     Model::Fresh(until)
@@ -473,7 +486,7 @@ impl Harness {
         if let Some(entry) = entry {
             self.entries.insert(key.clone(), entry);
             self.recency.push_back(key);
-            if self.recency.len() > self.config.max_entries().get() {
+            if self.recency.len() > self.config.max_entries.get() {
                 let old = self.recency.pop_front().expect("over the cap");
                 self.entries.remove(&old);
                 self.expected.push(CoordinatorEvent::Evicted {
@@ -483,8 +496,19 @@ impl Harness {
         }
     }
 
+    /// `complete` through [`Input::Complete`].
+    fn complete_input(&mut self, ticket: FetchTicket, outcome: FetchOutcome) -> Vec<Waiter> {
+        let Reply::Waiters(waiters) = self
+            .c
+            .handle_input(self.now, Input::Complete { ticket, outcome })
+        else {
+            panic!("a completion answers its waiters");
+        };
+        waiters
+    }
+
     fn timeout(&mut self) {
-        self.c.handle_timeout(self.now);
+        assert_eq!(self.c.handle_input(self.now, Input::Timeout), Reply::Done);
         let now = self.now;
         let mut keys: Vec<&String> = self.entries.keys().collect();
         keys.sort_by_key(|k| (self.entries[*k].deadline(), (*k).clone()));
@@ -517,8 +541,8 @@ impl Harness {
 
     /// `backoff · 2^(failures-1)`, capped.
     fn backoff(&self, failures: u32) -> Duration {
-        let doubled = (1..failures).fold(self.config.backoff(), |b, _| b.saturating_mul(2));
-        doubled.min(self.config.backoff_cap())
+        let doubled = (1..failures).fold(self.config.backoff, |b, _| b.saturating_mul(2));
+        doubled.min(self.config.backoff_cap)
     }
 
     fn touch(&mut self, key: &str) {
@@ -551,7 +575,7 @@ impl Harness {
         assert_eq!(events, std::mem::take(&mut self.expected), "events");
         assert_eq!(self.c.in_flight(), self.flights.len(), "in flight");
         assert_eq!(self.c.len(), self.entries.len(), "entries");
-        assert!(self.c.len() <= self.config.max_entries().get(), "entry cap");
+        assert!(self.c.len() <= self.config.max_entries.get(), "entry cap");
         let due = self.entries.values().filter_map(|e| e.deadline()).min();
         assert_eq!(
             self.c.poll_timeout(),
@@ -566,9 +590,9 @@ fn build(
     outcome: &Outcome,
 ) -> (
     FetchOutcome,
-    Option<Result<(), liveshell::prefetch::NotReusable>>,
+    Option<Result<(), liveshell::coordinator::NotReusable>>,
 ) {
-    use liveshell::prefetch::NotReusable as Why;
+    use liveshell::coordinator::NotReusable as Why;
     match outcome {
         Outcome::Network => (FetchOutcome::NetworkError, None),
         Outcome::Aborted => (FetchOutcome::Aborted, None),
@@ -612,7 +636,7 @@ fn build(
 }
 
 #[derive(Arbitrary, Debug)]
-struct Input {
+struct Case {
     max_entries: u8,
     max_in_flight: u8,
     fresh_ms: u16,
@@ -622,7 +646,7 @@ struct Input {
 
 /// Drives one coordinator through the input's steps against the model.
 pub fn run(data: &[u8]) {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
+    let Ok(input) = Case::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
     };
     let mut h = Harness::new(

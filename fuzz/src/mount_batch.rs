@@ -3,8 +3,8 @@
 //! As a request, `parse_request` must never panic, must return one result per `views` entry, and
 //! every entry it accepts must survive a JSON round trip; a reply built from its entries must
 //! keep the count identity `views + failed + navigate == entries`. As a reply, `outcomes` must
-//! give one outcome per distinct pending target first, follow at most one redirect, and account
-//! for every reply entry exactly once.
+//! give one outcome per distinct pending target first, follow at most one redirect (a view's or
+//! the page's), and account for every reply entry exactly once.
 
 use std::collections::HashSet;
 
@@ -76,7 +76,7 @@ fn as_reply(data: &[u8]) {
         assert_eq!(target, want, "pending targets come first, in order");
     }
     let (decided, reports) = got.split_at(distinct.len());
-    let redirects = decided
+    let redirects = got
         .iter()
         .filter(|(_, o)| matches!(o, Outcome::Redirect { .. }))
         .count();
@@ -90,8 +90,10 @@ fn as_reply(data: &[u8]) {
         reply.len(),
         "every reply entry is accounted for"
     );
-    assert!(reports.iter().all(|(_, o)| matches!(
-        o,
-        Outcome::Unrequested | Outcome::Duplicate | Outcome::Malformed
-    )));
+    assert!(reports.iter().all(|(target, o)| match o {
+        Outcome::Unrequested | Outcome::Duplicate | Outcome::Malformed => true,
+        // The page's own redirect, from a `navigate` entry naming no view.
+        Outcome::Redirect { .. } | Outcome::RedirectIgnored { .. } => target.is_empty(),
+        _ => false,
+    }));
 }

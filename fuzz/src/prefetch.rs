@@ -10,36 +10,31 @@ use std::time::{Duration, Instant};
 
 use arbitrary::{Arbitrary, Unstructured};
 use liveshell::prefetch::{
-    Action, FetchId, IntentPrefetch, LinkId, PrefetchConfig, Transports, document_key, guard,
+    self, Action, FetchId, Input, IntentPrefetch, PrefetchOptions, Transports, document_key, guard,
 };
 
+/// One step: a machine input as the public [`prefetch::Input`] (a `FetchDone` with an
+/// arbitrary id tests ids that are not in flight), or the end of a fetch the machine started.
 #[derive(Arbitrary, Debug)]
-enum Op<'a> {
-    Enter(u8, &'a str, Option<&'a str>),
-    Leave(u8),
-    Touch(u8, &'a str, Option<&'a str>),
-    Focus(u8, &'a str, Option<&'a str>),
-    Blur(u8),
-    Timeout,
-    Done(u8, bool),
-    Navigate(&'a str),
-    SaveData(bool),
-    Clear,
+enum Step<'a> {
+    Input(prefetch::Input<'a>),
+    /// Ends the `n`-th fetch started so far (modulo the number started).
+    DoneNth(u8, bool),
 }
 
 #[derive(Arbitrary, Debug)]
-struct Input<'a> {
+struct Case<'a> {
     transports: u8,
     max_in_flight: u8,
     max_per_page: u8,
     delay_ms: u16,
     focus: bool,
-    steps: Vec<(u16, bool, Op<'a>)>,
+    steps: Vec<(u16, bool, Step<'a>)>,
 }
 
 /// Drives one machine through the input's steps and checks the invariants after each.
 pub fn run(data: &[u8]) {
-    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else {
+    let Ok(input) = Case::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
     };
     let transports = Transports::none()
@@ -48,12 +43,12 @@ pub fn run(data: &[u8]) {
         .with_fetch(input.transports & 4 != 0 || input.transports & 7 == 0);
     let max_in_flight = usize::from(input.max_in_flight % 4) + 1;
     let max_per_page = usize::from(input.max_per_page % 16) + 1;
-    let config = PrefetchConfig::default()
-        .with_transports(transports)
-        .with_hover_delay(Duration::from_millis(u64::from(input.delay_ms)))
-        .with_focus(input.focus)
-        .with_max_in_flight(NonZeroUsize::new(max_in_flight).expect("at least 1"))
-        .with_max_per_page(NonZeroUsize::new(max_per_page).expect("at least 1"));
+    let config = PrefetchOptions::default()
+        .transports(transports)
+        .hover_delay(Duration::from_millis(u64::from(input.delay_ms).min(60_000)))
+        .focus(input.focus)
+        .max_in_flight(NonZeroUsize::new(max_in_flight).expect("at least 1"))
+        .max_per_page(NonZeroUsize::new(max_per_page).expect("at least 1"));
     let mut p = IntentPrefetch::new("http://localhost:8000/dir/page", config)
         .expect("a valid page and at least one transport");
 
@@ -65,41 +60,40 @@ pub fn run(data: &[u8]) {
     // Keys with a live prefetch on this page: `Some(fetch)` while a fetch may still fail or be
     // aborted, `None` for speculation rules and link hints.
     let mut live: HashMap<String, Option<FetchId>> = HashMap::new();
-    for (delta, backwards, op) in input.steps {
-        let step = Duration::from_millis(u64::from(delta));
+    for (delta, backwards, step) in input.steps {
+        let step_by = Duration::from_millis(u64::from(delta));
         now = if backwards {
-            now.checked_sub(step).unwrap_or(now)
+            now.checked_sub(step_by).unwrap_or(now)
         } else {
-            now + step
+            now + step_by
         };
         let due = p.poll_timeout();
         let save_before = p.is_save_data();
-        let timeout = matches!(op, Op::Timeout);
-        match op {
-            Op::Enter(l, href, opt) => p.handle_pointer_enter(now, LinkId(l.into()), href, opt),
-            Op::Leave(l) => p.handle_pointer_leave(now, LinkId(l.into())),
-            Op::Touch(l, href, opt) => p.handle_touch_start(now, LinkId(l.into()), href, opt),
-            Op::Focus(l, href, opt) => p.handle_focus(now, LinkId(l.into()), href, opt),
-            Op::Blur(l) => p.handle_blur(now, LinkId(l.into())),
-            Op::Timeout => p.handle_timeout(now),
-            Op::Done(i, ok) => {
-                if let Some(&id) = fetches.get(usize::from(i) % fetches.len().max(1)) {
-                    p.handle_fetch_done(now, id, ok);
+        let input = match step {
+            Step::Input(input) => Some(input),
+            Step::DoneNth(i, ok) => fetches
+                .get(usize::from(i) % fetches.len().max(1))
+                .map(|&id| Input::FetchDone { id, ok }),
+        };
+        let timeout = matches!(input, Some(Input::Timeout));
+        if let Some(input) = input {
+            let navigated = p.handle_input(now, input);
+            match input {
+                Input::FetchDone { id, ok } => {
                     if in_flight.remove(&id) && !ok {
                         live.retain(|_, f| *f != Some(id));
                     }
                 }
-            }
-            Op::Navigate(url) => {
-                if p.handle_navigation(now, url).is_ok() {
-                    assert!(p.page_url().fragment().is_none());
+                Input::Navigation { .. } => {
+                    if navigated.is_ok() {
+                        assert!(p.page_url().fragment().is_none());
+                    }
+                    live.clear();
                 }
-                live.clear();
-            }
-            Op::SaveData(on) => p.set_save_data(now, on),
-            Op::Clear => {
-                p.clear();
-                live.retain(|_, f| f.is_some_and(|id| in_flight.contains(&id)));
+                Input::Clear => {
+                    live.retain(|_, f| f.is_some_and(|id| in_flight.contains(&id)));
+                }
+                _ => assert!(navigated.is_ok(), "only a navigation can fail"),
             }
         }
         let page = p.page_url().clone();

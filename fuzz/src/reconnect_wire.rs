@@ -9,7 +9,9 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
-use liveshell::reconnect::{Bridge, BridgeConfig, BridgeMessage, ConnectionId, DrainReply};
+use liveshell::reconnect::{
+    Bridge, BridgeMessage, BridgeOptions, ConnectionId, DrainReply, Input as BridgeInput,
+};
 use liveshell::time::{Clock, SystemClock};
 use serde_json::{Value, json};
 
@@ -38,6 +40,8 @@ impl Id<'_> {
     }
 }
 
+/// One step of the host: a message built as JSON text (so the wire parsing is fuzzed too), the
+/// idle timer, or time passing. Messages and the timer reach the bridge as its own [`BridgeInput`]s.
 #[derive(Arbitrary, Debug)]
 enum Op<'a> {
     /// Any text as `event.data`; what does not parse as JSON is dropped by the host.
@@ -133,7 +137,7 @@ fn ops(data: &[u8]) {
     };
     let capacity = NonZeroUsize::new(usize::from(input.capacity % 8) + 1).expect("at least 1");
     let max_bytes = usize::from(input.max_bytes % 1024);
-    let config = BridgeConfig::default()
+    let options = BridgeOptions::default()
         .capacity(capacity)
         .max_bytes(max_bytes)
         .max_age(Duration::from_secs(u64::from(input.max_age_secs % 900)))
@@ -141,7 +145,7 @@ fn ops(data: &[u8]) {
         .max_connections(
             NonZeroUsize::new(usize::from(input.max_connections % 8) + 1).expect("at least 1"),
         );
-    let mut bridge = Bridge::new(config);
+    let mut bridge = Bridge::new(options);
     let mut now = SystemClock.now();
     // What each id was sent since its last drain, oldest first.
     let mut sent: HashMap<ConnectionId, Vec<Value>> = HashMap::new();
@@ -162,7 +166,7 @@ fn ops(data: &[u8]) {
                 continue;
             }
             Op::Timeout => {
-                bridge.handle_timeout(now);
+                assert_eq!(bridge.handle_input(now, BridgeInput::Timeout), None);
                 assert!(bridge.poll_timeout().is_none_or(|deadline| deadline > now));
                 continue;
             }
@@ -181,7 +185,7 @@ fn ops(data: &[u8]) {
             BridgeMessage::Drain { connection_id } => Some(connection_id.clone()),
             _ => None,
         };
-        let reply = bridge.handle(now, message);
+        let reply = bridge.handle_input(now, BridgeInput::Message(message));
         assert!(bridge.len() <= 8);
         match (drained, reply) {
             (None, None) => {}

@@ -1,4 +1,10 @@
-//! Configuration checks `djust.C301`-`djust.C303` for the snapshot cache settings.
+//! Configuration checks `djust.C301`-`djust.C303` on djust's snapshot cache settings.
+//!
+//! [`DjustCacheOptions`] are the `DJUST_VDOM_CACHE_*` settings as a Django host holds them,
+//! integers that may be zero or negative; the checks report those cases as diagnostics, and
+//! [`CacheOptions::try_from`](super::CacheOptions) turns settings that pass into the cache's
+//! [`CacheOptions`] (whose `Duration` and `NonZeroUsize` fields cannot
+//! hold them, which is why the two are apart).
 //!
 //! The bounds are the seed's: the TTL must be between 1 s and one day, the cap between 1 and
 //! 10 000 entries, and an enabled cache needs the service worker registered with
@@ -6,38 +12,150 @@
 //! as info; the seed's documented behaviour is what liveshell checks.)
 //!
 //! ```
-//! use liveshell::cache::checks::{check, CacheSettings};
+//! use liveshell::cache::checks::{check, DjustCacheOptions};
 //!
-//! let settings = CacheSettings { ttl_seconds: 0, ..CacheSettings::default() };
+//! let settings = DjustCacheOptions { ttl_seconds: 0, ..DjustCacheOptions::default() };
 //! let found = check(&settings);
 //! assert_eq!(found.len(), 1);
 //! assert_eq!(found[0].id, "djust.C301");
 //! ```
 
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::options::CacheOptions;
+use crate::OptionsError;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::options::{check_count, check_duration};
 
 /// The highest accepted `ttl_seconds`: one day.
 pub const TTL_SECONDS_MAX: i64 = 86_400;
 /// The highest accepted `max_entries`.
 pub const MAX_ENTRIES_MAX: i64 = 10_000;
 
-/// The cache settings as a host holds them (djust's `DJUST_VDOM_CACHE_*`).
+/// djust's snapshot cache settings as a Django host holds them (`DJUST_VDOM_CACHE_*`).
 ///
-/// [`Default`] gives the seed's documented defaults with the cache enabled and the worker
-/// registered accordingly: 300 s, 100 entries.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CacheSettings {
+/// Built with a struct literal or [`Default`] and the consuming setters; [`Default`] gives the
+/// seed's documented defaults with the cache enabled and the worker registered accordingly:
+/// 300 s, 100 entries. With serde every field is optional, under its own name or djust's
+/// setting name (`DJUST_VDOM_CACHE_TTL_SECONDS`, ...; `sw_vdom_cache` has no setting).
+///
+/// # Examples
+///
+/// ```
+/// use liveshell::cache::checks::{DjustCacheOptions, check};
+///
+/// let settings: DjustCacheOptions =
+///     serde_json::from_str(r#"{"DJUST_VDOM_CACHE_TTL_SECONDS": -5}"#)?;
+/// assert_eq!(check(&settings)[0].id, "djust.C301");
+/// assert!(settings.validate().is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DjustCacheOptions {
     /// `DJUST_VDOM_CACHE_ENABLED`.
+    #[serde(alias = "DJUST_VDOM_CACHE_ENABLED")]
     pub enabled: bool,
     /// `DJUST_VDOM_CACHE_TTL_SECONDS`.
+    #[serde(alias = "DJUST_VDOM_CACHE_TTL_SECONDS")]
     pub ttl_seconds: i64,
     /// `DJUST_VDOM_CACHE_MAX_ENTRIES`.
+    #[serde(alias = "DJUST_VDOM_CACHE_MAX_ENTRIES")]
     pub max_entries: i64,
     /// Whether the service worker was registered with `vdomCache: true`.
     pub sw_vdom_cache: bool,
 }
 
-impl Default for CacheSettings {
+/// The old name of [`DjustCacheOptions`].
+#[deprecated(note = "renamed to liveshell::cache::checks::DjustCacheOptions")]
+pub type CacheSettings = DjustCacheOptions;
+
+impl DjustCacheOptions {
+    /// Sets `enabled`.
+    #[must_use]
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+
+    /// Sets `ttl_seconds`.
+    #[must_use]
+    pub fn ttl_seconds(mut self, ttl_seconds: i64) -> Self {
+        self.ttl_seconds = ttl_seconds;
+        self
+    }
+
+    /// Sets `max_entries`.
+    #[must_use]
+    pub fn max_entries(mut self, max_entries: i64) -> Self {
+        self.max_entries = max_entries;
+        self
+    }
+
+    /// Sets `sw_vdom_cache`.
+    #[must_use]
+    pub fn sw_vdom_cache(mut self, sw_vdom_cache: bool) -> Self {
+        self.sw_vdom_cache = sw_vdom_cache;
+        self
+    }
+
+    /// Fails exactly when an error check fires: `djust.C301` (the TTL, reported first) or
+    /// `djust.C302` (the cap). The warning `djust.C303` does not fail it.
+    ///
+    /// # Errors
+    ///
+    /// [`OptionsError::OutOfRange`] naming `ttl_seconds` or `max_entries`.
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        const TTL_RANGE: &str = "1..=86400 s";
+        const MAX_RANGE: &str = "1..=10000";
+        let negative = |option, value| OptionsError::OutOfRange {
+            option,
+            value,
+            range: if option == "max_entries" {
+                MAX_RANGE
+            } else {
+                TTL_RANGE
+            },
+        };
+        let ttl = u64::try_from(self.ttl_seconds)
+            .map_err(|_| negative("ttl_seconds", format!("{} s", self.ttl_seconds)))?;
+        let day = Duration::from_secs(TTL_SECONDS_MAX.unsigned_abs());
+        let ttl_range = Duration::from_secs(1)..=day;
+        check_duration(
+            "ttl_seconds",
+            Duration::from_secs(ttl),
+            ttl_range,
+            TTL_RANGE,
+        )?;
+        let max = usize::try_from(self.max_entries)
+            .map_err(|_| negative("max_entries", self.max_entries.to_string()))?;
+        let max_range = 1..=usize::try_from(MAX_ENTRIES_MAX).expect("10000 fits a usize");
+        check_count("max_entries", max, max_range, MAX_RANGE)
+    }
+}
+
+impl TryFrom<&DjustCacheOptions> for CacheOptions {
+    type Error = OptionsError;
+
+    /// The cache options the settings describe, with an all-zero digest key (set a secret one
+    /// with [`CacheOptions::digest_key`]). Fails as [`DjustCacheOptions::validate`] does.
+    fn try_from(settings: &DjustCacheOptions) -> Result<Self, OptionsError> {
+        settings.validate()?;
+        let ttl = settings.ttl_seconds.unsigned_abs();
+        let max = usize::try_from(settings.max_entries)
+            .ok()
+            .and_then(NonZeroUsize::new)
+            .expect("validate admits only 1..=10000");
+        Ok(Self::default()
+            .ttl(Duration::from_secs(ttl))
+            .max_entries(max))
+    }
+}
+
+impl Default for DjustCacheOptions {
     fn default() -> Self {
         Self {
             enabled: true,
@@ -49,12 +167,12 @@ impl Default for CacheSettings {
 }
 
 /// Whether `ttl_seconds` passes C301: `1..=86400`.
-pub(crate) fn ttl_in_range(ttl_seconds: i64) -> bool {
+fn ttl_in_range(ttl_seconds: i64) -> bool {
     (1..=TTL_SECONDS_MAX).contains(&ttl_seconds)
 }
 
 /// Whether `max_entries` passes C302: `1..=10000`.
-pub(crate) fn max_entries_in_range(max_entries: i64) -> bool {
+fn max_entries_in_range(max_entries: i64) -> bool {
     (1..=MAX_ENTRIES_MAX).contains(&max_entries)
 }
 
@@ -68,11 +186,11 @@ pub(crate) fn max_entries_in_range(max_entries: i64) -> bool {
 /// # Examples
 ///
 /// ```
-/// use liveshell::cache::checks::{check, CacheSettings};
+/// use liveshell::cache::checks::{check, DjustCacheOptions};
 /// use liveshell::diagnostics::Severity;
 ///
-/// assert!(check(&CacheSettings::default()).is_empty());
-/// let settings = CacheSettings {
+/// assert!(check(&DjustCacheOptions::default()).is_empty());
+/// let settings = DjustCacheOptions {
 ///     enabled: true,
 ///     ttl_seconds: 300,
 ///     max_entries: 10_001,
@@ -83,7 +201,7 @@ pub(crate) fn max_entries_in_range(max_entries: i64) -> bool {
 /// assert_eq!(found[1].severity, Severity::Warning);
 /// ```
 #[must_use]
-pub fn check(settings: &CacheSettings) -> Vec<Diagnostic> {
+pub fn check(settings: &DjustCacheOptions) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     if !ttl_in_range(settings.ttl_seconds) {
         found.push(
@@ -138,18 +256,18 @@ pub fn check(settings: &CacheSettings) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
 
-    fn ids(settings: &CacheSettings) -> Vec<&'static str> {
+    fn ids(settings: &DjustCacheOptions) -> Vec<&'static str> {
         check(settings).iter().map(|d| d.id).collect()
     }
 
     #[test]
     fn defaults_pass() {
-        assert!(check(&CacheSettings::default()).is_empty());
+        assert!(check(&DjustCacheOptions::default()).is_empty());
     }
 
     #[test]
     fn every_diagnostic_has_a_message_and_a_hint() {
-        let bad = CacheSettings {
+        let bad = DjustCacheOptions {
             enabled: true,
             ttl_seconds: 0,
             max_entries: 0,
@@ -169,20 +287,20 @@ mod tests {
 
     #[test]
     fn disabled_cache_without_worker_is_fine() {
-        let s = CacheSettings {
+        let s = DjustCacheOptions {
             enabled: false,
             sw_vdom_cache: false,
-            ..CacheSettings::default()
+            ..DjustCacheOptions::default()
         };
         assert!(ids(&s).is_empty());
     }
 
     #[test]
     fn extremes_of_i64_do_not_panic() {
-        let s = CacheSettings {
+        let s = DjustCacheOptions {
             ttl_seconds: i64::MIN,
             max_entries: i64::MAX,
-            ..CacheSettings::default()
+            ..DjustCacheOptions::default()
         };
         assert_eq!(ids(&s), ["djust.C301", "djust.C302"]);
     }

@@ -1,12 +1,16 @@
-//! The request side of a cache key: the normalised URL (primary key) and the request headers a
-//! stored variant may vary on (secondary key), plus the keyed digest that binds them.
+//! The request side of a cache key: [`PreparedKey`], made once per request by
+//! [`SnapshotCache::key`](super::SnapshotCache::key), and the older [`RequestKey`].
 
+use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 
-use super::siphash::SipHasher128;
-use crate::fields::is_token;
+use super::digest::Sip128;
+use super::options::Keying;
+use super::store::VarySet;
+use crate::headers::{Headers, is_token, trim_ows};
 
-/// Why a request could not be turned into a [`RequestKey`].
+/// Why a request could not be turned into a key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
@@ -36,35 +40,110 @@ pub enum KeyError {
     },
 }
 
-/// A request as the cache sees it: its normalised URL and its normalised headers.
+/// A request as the cache looks it up: its normalised URL and its keyed digests, computed once.
 ///
-/// Built once per request with [`RequestKey::new`] and passed to
-/// [`SnapshotCache::get`](super::SnapshotCache::get) and
-/// [`insert`](super::SnapshotCache::insert). The URL is normalised by the `url` crate: scheme and
-/// host lowercased, the default port dropped, the fragment dropped, path and query kept. Header
-/// names are lowercased, values trimmed of spaces and tabs, and repeated lines combined with
-/// `", "` (`"; "` for `Cookie`, as HTTP/2 recombines cookie crumbs). An absent header differs
-/// from an empty one.
+/// Made by [`SnapshotCache::key`](super::SnapshotCache::key) and passed to
+/// [`get`](super::SnapshotCache::get), [`insert`](super::SnapshotCache::insert) and the other
+/// lookups. The URL is normalised by the `url` crate: scheme and host lowercased, the default
+/// port dropped, the fragment dropped, path and query kept (a URL the cache already stores in
+/// that form is recognised without parsing it again). Each header field's lines are trimmed of
+/// spaces and tabs and read as one value joined with `", "` (`"; "` for `Cookie`, as HTTP/2
+/// recombines cookie crumbs). An absent header differs from an empty one.
 ///
-/// A `RequestKey` is transient: it holds the request's headers so the cache can pick the ones a
-/// stored response varies on. What the cache *stores* is only a keyed digest of them, never the
-/// raw `Cookie`, and [`Debug`](fmt::Debug) prints `Cookie` and `Authorization` values redacted.
+/// The key holds the request's headers (`key(url, &headers)` borrows them; an owned map moves
+/// in) and the digest of the always-varied headers
+/// (computed by `key`). A stored variant that also varies on other fields (the response's
+/// `Vary`) needs the digest of those too: it is computed from the borrowed headers the first time
+/// a lookup or insert needs it and remembered, so however often the key is used no digest is
+/// computed twice. The key is meant for one request on one thread (it is not `Sync`); it works
+/// with any cache, but only the one that made it (or one with the same digest options) uses
+/// the digests it holds.
+///
+/// [`Debug`](fmt::Debug) prints the URL only, never a header value.
 ///
 /// # Examples
 ///
 /// ```
-/// use liveshell::cache::{KeyError, RequestKey};
+/// use liveshell::cache::{CacheOptions, KeyError, SnapshotCache};
 ///
-/// let key = RequestKey::new(
-///     "HTTPS://Example.COM:443/orders?page=2#top",
-///     &[("Accept-Language", " en "), ("Cookie", "sid=a")],
-/// )?;
+/// let cache = SnapshotCache::<String>::new(CacheOptions::new([7; 16]))?;
+/// let headers = [("Accept-Language", " en "), ("Cookie", "sid=a")];
+/// let key = cache.key("HTTPS://Example.COM:443/orders?page=2#top", &headers)?;
 /// assert_eq!(key.url(), "https://example.com/orders?page=2");
-/// assert_eq!(key.header("accept-language"), Some("en"));
 /// assert!(!format!("{key:?}").contains("sid=a"));
-/// assert!(matches!(RequestKey::new("/relative", &[]), Err(KeyError::InvalidUrl { .. })));
-/// # Ok::<(), KeyError>(())
+/// assert!(matches!(cache.key("/relative", &headers), Err(KeyError::InvalidUrl { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+pub struct PreparedKey<H> {
+    pub(crate) url: Arc<str>,
+    pub(crate) url_id: u64,
+    pub(crate) headers: H,
+    /// The fingerprint of the digest options the digests below were made under.
+    pub(crate) fingerprint: u128,
+    /// The digest of the always-varied set.
+    pub(crate) base: u128,
+    /// Digests of the other `Vary` sets met so far.
+    pub(crate) memo: RefCell<Memo>,
+}
+
+/// The digests a [`PreparedKey`] computed for `Vary` sets other than the always-varied one.
+/// The first sits in the key itself (one set per URL is the common case, and a hit then reads no
+/// other memory), the rest in a list.
+#[derive(Default)]
+pub(crate) struct Memo {
+    first: Option<(VarySet, u128)>,
+    more: Vec<(VarySet, u128)>,
+}
+
+impl Memo {
+    fn find(&self, vary: &VarySet) -> Option<u128> {
+        self.first
+            .iter()
+            .chain(&self.more)
+            .find(|(set, _)| Arc::ptr_eq(set, vary) || **set == **vary)
+            .map(|(_, digest)| *digest)
+    }
+
+    fn push(&mut self, vary: &VarySet, digest: u128) {
+        let entry = (Arc::clone(vary), digest);
+        if self.first.is_none() {
+            self.first = Some(entry);
+        } else {
+            self.more.push(entry);
+        }
+    }
+
+    /// How many digests are remembered.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.more.len()
+    }
+}
+
+impl<H> PreparedKey<H> {
+    /// The normalised URL, the primary key.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl<H> fmt::Debug for PreparedKey<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedKey")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request as the cache saw it before [`PreparedKey`]: its normalised URL and an owned copy
+/// of its normalised headers, digested anew by every lookup.
+///
+/// Names are lowercased, values trimmed of spaces and tabs, and repeated lines combined with
+/// `", "` (`"; "` for `Cookie`). It implements [`Headers`], so `cache.key(k.url(), &k)` turns
+/// one into a [`PreparedKey`]. [`Debug`](fmt::Debug) prints `Cookie` and `Authorization`
+/// values redacted.
+#[deprecated(note = "use SnapshotCache::key, which computes the digests once (PreparedKey)")]
 #[derive(Clone, PartialEq, Eq)]
 pub struct RequestKey {
     url: Box<str>,
@@ -72,6 +151,7 @@ pub struct RequestKey {
     headers: Vec<(Box<str>, Box<str>)>,
 }
 
+#[allow(deprecated)] // the deprecated type's own implementation
 impl RequestKey {
     /// Normalises `url` and `headers` into a key.
     ///
@@ -84,7 +164,7 @@ impl RequestKey {
         let url = normalise_url(url)?;
         let mut lines: Vec<(Box<str>, &str)> = Vec::with_capacity(headers.len());
         for (name, value) in headers {
-            if !is_token(name) {
+            if !is_token(name.as_bytes()) {
                 return Err(KeyError::InvalidHeaderName {
                     name: (*name).to_owned(),
                 });
@@ -93,7 +173,9 @@ impl RequestKey {
             if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
                 return Err(KeyError::InvalidHeaderValue { name });
             }
-            lines.push((name.into_boxed_str(), trim_ows(value)));
+            let value = trim_ows(value.as_bytes());
+            let value = std::str::from_utf8(value).expect("trimming ASCII keeps UTF-8");
+            lines.push((name.into_boxed_str(), value));
         }
         // Stable: repeated lines keep their order when combined.
         lines.sort_by(|a, b| a.0.cmp(&b.0));
@@ -128,19 +210,19 @@ impl RequestKey {
             .ok()
             .map(|i| &*self.headers[i].1)
     }
+}
 
-    /// Like [`header`](Self::header) for a name already lowercase. A linear scan comparing
-    /// lengths first: a request has a few dozen headers at most, and the names a cache looks
-    /// up rarely share a length with their neighbours, so this beats a binary search's string
-    /// comparisons on the hit path.
-    fn header_lower(&self, name: &str) -> Option<&str> {
+#[allow(deprecated)] // the deprecated type's own implementation
+impl Headers for RequestKey {
+    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> {
         self.headers
             .iter()
-            .find(|(n, _)| n.len() == name.len() && **n == *name)
-            .map(|(_, v)| &**v)
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_bytes())
     }
 }
 
+#[allow(deprecated)] // the deprecated type's own implementation
 impl fmt::Debug for RequestKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let headers: Vec<(&str, &str)> = self
@@ -172,136 +254,95 @@ pub(crate) fn normalise_url(url: &str) -> Result<String, KeyError> {
     Ok(parsed.into())
 }
 
-/// Trims HTTP optional whitespace (spaces and tabs) from both ends.
-pub(crate) fn trim_ows(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
+/// A key the cache looks requests up by: a [`PreparedKey`] (from
+/// [`SnapshotCache::key`](super::SnapshotCache::key)) or the deprecated [`RequestKey`].
+/// Sealed: only liveshell implements it.
+pub trait CacheKey: sealed::Sealed {}
+
+// Sealed: the trait cannot be named outside the crate, so the crate's own types in its methods
+// stay private however public `CacheKey` is.
+#[allow(private_interfaces)]
+pub(crate) mod sealed {
+    use super::{Keying, Sip128, VarySet};
+
+    pub trait Sealed {
+        /// The normalised URL.
+        fn url(&self) -> &str;
+        /// The URL's digest, the key of the cache's per-URL index.
+        fn url_id(&self, keying: &Keying) -> u64;
+        /// The variant digest for `vary` under `keying`; `prefix` is the hash state of the URL
+        /// and `vary`'s names when the cache has it.
+        fn variant(&self, keying: &Keying, vary: &VarySet, prefix: Option<&Sip128>) -> u128;
+    }
 }
 
-/// The values of the cookies named `name` in a `Cookie` header, in order.
-fn cookie_values<'a>(header: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + Clone + 'a {
-    header.split(';').filter_map(move |pair| {
-        let (n, v) = pair.split_once('=')?;
-        (trim_ows(n) == name).then(|| trim_ows(v))
-    })
-}
+impl<H: Headers> CacheKey for PreparedKey<H> {}
 
-/// What the digest of a variant depends on besides the request: the digest key and, for the
-/// `Cookie` field, the cookie names it is scoped to (sorted, unique; `None` means the whole
-/// header).
-pub(crate) struct DigestParams<'a> {
-    pub(crate) key: &'a [u8; 16],
-    pub(crate) cookie_scope: Option<&'a [Box<str>]>,
-}
-
-fn write_str(h: &mut SipHasher128, s: &str) {
-    h.write_u64(s.len() as u64);
-    h.write(s.as_bytes());
-}
-
-/// Domain tags, so a variant digest can never equal a configuration fingerprint.
-const TAG_VARIANT: u8 = 1;
-const TAG_FINGERPRINT: u8 = 2;
-/// Value tags inside a variant digest.
-const ABSENT: u8 = 0;
-const PRESENT: u8 = 1;
-const SCOPED_COOKIES: u8 = 2;
-
-impl DigestParams<'_> {
-    /// The hash state after the parts of a variant digest that depend only on the URL and the
-    /// sorted, unique, lowercase field names `vary`; the cache keeps one per URL and field set,
-    /// so a lookup hashes only the request's values.
-    pub(crate) fn prefix(&self, url: &str, vary: &[Box<str>]) -> SipHasher128 {
-        let mut h = SipHasher128::new(self.key);
-        h.write(&[TAG_VARIANT]);
-        write_str(&mut h, url);
-        h.write_u64(vary.len() as u64);
-        for name in vary {
-            write_str(&mut h, name);
-        }
-        h
+#[allow(private_interfaces)] // sealed: see the module
+impl<H: Headers> sealed::Sealed for PreparedKey<H> {
+    fn url(&self) -> &str {
+        &self.url
     }
 
-    /// Finishes a variant digest from its [`prefix`](Self::prefix) with `req`'s values for
-    /// `vary`: every value is length-prefixed and an absent header is tagged apart from an empty
-    /// one, so distinct inputs never share an encoding.
-    pub(crate) fn finish_variant(
-        &self,
-        mut h: SipHasher128,
-        req: &RequestKey,
-        vary: &[Box<str>],
-    ) -> u128 {
-        for name in vary {
-            let value = req.header_lower(name);
-            match (self.cookie_scope, &**name) {
-                (Some(scope), "cookie") => {
-                    h.write(&[SCOPED_COOKIES]);
-                    h.write_u64(scope.len() as u64);
-                    for cookie in scope {
-                        write_str(&mut h, cookie);
-                        let values = value.into_iter().flat_map(|v| cookie_values(v, cookie));
-                        h.write_u64(values.clone().count() as u64);
-                        for v in values {
-                            write_str(&mut h, v);
-                        }
-                    }
-                }
-                (_, _) => match value {
-                    None => h.write(&[ABSENT]),
-                    Some(v) => {
-                        h.write(&[PRESENT]);
-                        write_str(&mut h, v);
-                    }
-                },
-            }
+    fn url_id(&self, keying: &Keying) -> u64 {
+        if self.fingerprint == keying.fingerprint {
+            self.url_id
+        } else {
+            keying.params().url_id(&self.url)
         }
-        u128::from_le_bytes(h.finish())
     }
 
-    /// The keyed digest identifying the variant of `req.url()` stored under `vary`.
-    pub(crate) fn variant(&self, req: &RequestKey, vary: &[Box<str>]) -> u128 {
-        self.finish_variant(self.prefix(&req.url, vary), req, vary)
+    fn variant(&self, keying: &Keying, vary: &VarySet, prefix: Option<&Sip128>) -> u128 {
+        let params = keying.params();
+        if self.fingerprint != keying.fingerprint {
+            // Made by a cache with other digest options: its digests do not apply here.
+            return params.variant(&self.url, &self.headers, vary);
+        }
+        if Arc::ptr_eq(vary, &keying.always) || **vary == *keying.always {
+            return self.base;
+        }
+        let found = self.memo.borrow().find(vary);
+        found.unwrap_or_else(|| {
+            let digest = match prefix {
+                Some(prefix) => params.finish_variant(*prefix, &self.headers, vary),
+                None => params.variant(&self.url, &self.headers, vary),
+            };
+            self.memo.borrow_mut().push(vary, digest);
+            digest
+        })
+    }
+}
+
+#[allow(deprecated)] // the deprecated type keeps working
+impl CacheKey for RequestKey {}
+
+#[allow(deprecated, private_interfaces)] // the deprecated type keeps working; sealed
+impl sealed::Sealed for RequestKey {
+    fn url(&self) -> &str {
+        &self.url
     }
 
-    /// A digest of everything a stored digest depends on besides the request, so a saved cache
-    /// is only restored under a configuration that gives the same digests.
-    pub(crate) fn fingerprint(&self, always_varied: &[Box<str>]) -> u128 {
-        let mut h = SipHasher128::new(self.key);
-        h.write(&[TAG_FINGERPRINT]);
-        h.write_u64(always_varied.len() as u64);
-        for name in always_varied {
-            write_str(&mut h, name);
+    fn url_id(&self, keying: &Keying) -> u64 {
+        keying.params().url_id(&self.url)
+    }
+
+    fn variant(&self, keying: &Keying, vary: &VarySet, prefix: Option<&Sip128>) -> u128 {
+        let params = keying.params();
+        match prefix {
+            Some(prefix) => params.finish_variant(*prefix, self, vary),
+            None => params.variant(&self.url, self, vary),
         }
-        match self.cookie_scope {
-            None => h.write(&[ABSENT]),
-            Some(scope) => {
-                h.write(&[PRESENT]);
-                h.write_u64(scope.len() as u64);
-                for name in scope {
-                    write_str(&mut h, name);
-                }
-            }
-        }
-        u128::from_le_bytes(h.finish())
     }
 }
 
 #[cfg(test)]
+#[allow(deprecated)] // the deprecated RequestKey keeps its behaviour
 mod tests {
     use super::*;
 
     fn key(url: &str, headers: &[(&str, &str)]) -> RequestKey {
         RequestKey::new(url, headers).expect("valid request")
     }
-
-    fn names(list: &[&str]) -> Vec<Box<str>> {
-        list.iter().map(|n| (*n).into()).collect()
-    }
-
-    const K: [u8; 16] = [7; 16];
-    const PLAIN: DigestParams<'static> = DigestParams {
-        key: &K,
-        cookie_scope: None,
-    };
 
     #[test]
     fn url_normalisation_lowercases_drops_default_port_and_fragment() {
@@ -316,17 +357,17 @@ mod tests {
     #[test]
     fn bad_urls_and_schemes_are_errors() {
         assert!(matches!(
-            RequestKey::new("", &[]),
+            normalise_url(""),
             Err(KeyError::InvalidUrl { .. })
         ));
         assert_eq!(
-            RequestKey::new("ftp://x.test/", &[]),
+            normalise_url("ftp://x.test/"),
             Err(KeyError::UnsupportedScheme {
                 scheme: "ftp".into()
             })
         );
         assert_eq!(
-            RequestKey::new("data:text/plain,x", &[]),
+            normalise_url("data:text/plain,x"),
             Err(KeyError::UnsupportedScheme {
                 scheme: "data".into()
             })
@@ -367,60 +408,10 @@ mod tests {
         assert_eq!(k.header("accept"), Some("a, b"));
         assert_eq!(k.header("Cookie"), Some("x=1; y=2"));
         assert_eq!(k.header("missing"), None);
-    }
-
-    #[test]
-    fn absent_and_empty_headers_digest_differently() {
-        let vary = names(&["accept-language"]);
-        let absent = key("http://x.test/", &[]);
-        let empty = key("http://x.test/", &[("accept-language", "")]);
-        assert_ne!(PLAIN.variant(&absent, &vary), PLAIN.variant(&empty, &vary));
-    }
-
-    #[test]
-    fn length_prefixes_keep_field_boundaries_apart() {
-        let vary = names(&["a", "b"]);
-        let one = key("http://x.test/", &[("a", "xy"), ("b", "")]);
-        let two = key("http://x.test/", &[("a", "x"), ("b", "y")]);
-        assert_ne!(PLAIN.variant(&one, &vary), PLAIN.variant(&two, &vary));
-    }
-
-    #[test]
-    fn unvaried_headers_do_not_change_the_digest() {
-        let vary = names(&["cookie"]);
-        let a = key("http://x.test/", &[("cookie", "s=1"), ("accept", "x")]);
-        let b = key("http://x.test/", &[("cookie", "s=1")]);
-        assert_eq!(PLAIN.variant(&a, &vary), PLAIN.variant(&b, &vary));
-    }
-
-    #[test]
-    fn scoped_cookies_ignore_other_cookies_but_not_the_session() {
-        let scope = names(&["sid"]);
-        let scoped = DigestParams {
-            key: &K,
-            cookie_scope: Some(&scope),
-        };
-        let vary = names(&["cookie"]);
-        let a = key("http://x.test/", &[("cookie", "sid=1; _ga=aaa")]);
-        let b = key("http://x.test/", &[("cookie", "_ga=bbb;sid=1")]);
-        let c = key("http://x.test/", &[("cookie", "sid=2; _ga=aaa")]);
-        let none = key("http://x.test/", &[]);
-        let only_ga = key("http://x.test/", &[("cookie", "_ga=aaa")]);
-        assert_eq!(scoped.variant(&a, &vary), scoped.variant(&b, &vary));
-        assert_ne!(scoped.variant(&a, &vary), scoped.variant(&c, &vary));
         assert_eq!(
-            scoped.variant(&none, &vary),
-            scoped.variant(&only_ga, &vary)
+            k.values("COOKIE").collect::<Vec<_>>(),
+            [b"x=1; y=2".as_slice()]
         );
-        assert_ne!(PLAIN.variant(&a, &vary), PLAIN.variant(&b, &vary));
-    }
-
-    #[test]
-    fn vary_set_is_part_of_the_digest() {
-        let k = key("http://x.test/", &[("cookie", "s=1")]);
-        assert_ne!(
-            PLAIN.variant(&k, &names(&["cookie"])),
-            PLAIN.variant(&k, &names(&["accept", "cookie"]))
-        );
+        assert!(!format!("{k:?}").contains("x=1"));
     }
 }

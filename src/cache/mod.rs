@@ -4,9 +4,9 @@
 //! the normalised URL (the primary key) plus the values of the request headers the response
 //! varies on (the secondary key). `Cookie` and `Accept-Language` are always varied on, so
 //! different users and locales never see each other's snapshots. A lookup returns a value only if
-//! every header the stored variant varies on matches the request; the key keeps a keyed 128-bit
-//! digest (SipHash-2-4-128 under the configured digest key) of those values, never the raw
-//! `Cookie`.
+//! every header the stored variant varies on matches the request; the cache keeps a keyed 128-bit
+//! digest (SipHash-2-4-128, the `siphasher` crate, under the configured digest key) of those
+//! values, never the raw `Cookie`.
 //!
 //! Entries expire after a TTL (default 300 s) and the least recently used variants are evicted
 //! beyond a cap (default 100), and optionally beyond a byte budget given by a weigher injected
@@ -17,13 +17,20 @@
 //!
 //! # Drive loop
 //!
-//! 1. For each navigation request, build a [`RequestKey`] from its URL and headers.
+//! 1. For each navigation request, prepare its key once with
+//!    [`key`](SnapshotCache::key)`(url, &headers)`: the URL normalised and the keyed digest of
+//!    the always-varied headers computed there.
 //! 2. [`get`](SnapshotCache::get) it at `now`: paint a [`Lookup::Fresh`] snapshot at once; on
 //!    [`Lookup::Stale`] or [`Lookup::Miss`] wait for the live render.
-//! 3. When the render arrives, [`insert`](SnapshotCache::insert) it with the response's `Vary`
-//!    header, and delete the returned [`Evicted`] entries from any mirror.
-//! 4. Now and then call [`purge_expired`](SnapshotCache::purge_expired); on shutdown,
-//!    [`save`](SnapshotCache::save).
+//! 3. When the render arrives, [`insert`](SnapshotCache::insert) it with the same key and the
+//!    response's [`Vary`](crate::headers::Vary), and delete the returned [`Evicted`] entries
+//!    from any mirror.
+//! 4. Now and then call [`purge_expired`](SnapshotCache::purge_expired) (and delete what it
+//!    returns from the mirror); on shutdown, [`save`](SnapshotCache::save).
+//!
+//! However often a key is used, no digest is computed twice: a variant that also varies on
+//! headers outside the configured ones has its digest computed the first time the key needs it
+//! and remembered in the key ([`PreparedKey`]).
 //!
 //! # Time rules
 //!
@@ -37,15 +44,19 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use liveshell::cache::{CacheConfig, Lookup, RequestKey, SnapshotCache};
+//! use liveshell::cache::{CacheOptions, Lookup, SnapshotCache};
+//! use liveshell::headers::Vary;
 //! use liveshell::time::{Clock, SystemClock};
 //!
 //! let t0 = SystemClock.now();
-//! let mut cache = SnapshotCache::new(CacheConfig::new([7; 16]));
-//! let alice = RequestKey::new("https://shop.test/orders", &[("Cookie", "sid=alice")])?;
-//! let bob = RequestKey::new("https://shop.test/orders", &[("Cookie", "sid=bob")])?;
+//! let mut cache = SnapshotCache::new(CacheOptions::new([7; 16]))?;
+//! let alice = cache.key("https://shop.test/orders", &[("Cookie", "sid=alice")])?;
+//! let bob = cache.key("https://shop.test/orders", &[("Cookie", "sid=bob")])?;
 //!
-//! cache.insert(t0, &alice, Some("Cookie"), "<main>alice's orders</main>".to_string())?;
+//! let response = [("Content-Type", "text/html"), ("Vary", "Cookie")];
+//! let vary = Vary::from_headers(&response);
+//! let evicted = cache.insert(t0, &alice, &vary, "<main>alice's orders</main>".to_string())?;
+//! assert!(evicted.is_empty());
 //! assert_eq!(cache.get(t0, &alice), Lookup::Fresh(&"<main>alice's orders</main>".to_string()));
 //! assert_eq!(cache.get(t0, &bob), Lookup::Miss);
 //!
@@ -56,16 +67,21 @@
 //! ```
 
 pub mod checks;
-mod config;
+mod digest;
 mod key;
+mod options;
 mod persist;
-mod siphash;
 mod store;
+mod vary;
 
-pub use checks::CacheSettings;
-pub use config::{CacheConfig, ConfigError, DEFAULT_MAX_ENTRIES, DEFAULT_TTL};
-pub use key::{KeyError, RequestKey};
+#[allow(deprecated)] // the old names stay for one release
+pub use key::RequestKey;
+pub use key::{CacheKey, KeyError, PreparedKey};
+#[allow(deprecated)] // the old names stay for one release
+pub use options::{CacheConfig, ConfigError};
+pub use options::{CacheOptions, DEFAULT_MAX_ENTRIES, DEFAULT_TTL};
 pub use persist::{RestoreError, SavedCache};
 pub use store::{
     CacheStats, Evicted, EvictionReason, Lookup, NotStorable, SnapshotCache, VariantId,
 };
+pub use vary::ResponseVary;

@@ -4,10 +4,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::config::CacheConfig;
 use super::key::normalise_url;
+use super::options::{CacheOptions, Keying};
 use super::store::{Evicted, EvictionReason, SnapshotCache, VariantId};
-use crate::fields::is_token;
+use crate::OptionsError;
+use crate::headers::is_token;
 use crate::time::Instant;
 
 /// The saved-format version [`SnapshotCache::save`] writes.
@@ -73,6 +74,9 @@ pub enum RestoreError {
     /// they would never match (or worse, mean something else).
     #[error("saved cache was made under a different digest key or vary configuration")]
     ConfigMismatch,
+    /// The options given to restore into are invalid.
+    #[error(transparent)]
+    Options(#[from] OptionsError),
     /// An entry is malformed (edited or corrupted).
     #[error("saved entry {index} is invalid: {reason}")]
     InvalidEntry {
@@ -103,26 +107,20 @@ impl<'de> Deserialize<'de> for VariantId {
     }
 }
 
-impl CacheConfig {
-    fn fingerprint(&self) -> VariantId {
-        VariantId(self.params().fingerprint(&self.varied))
-    }
-}
-
 /// Checks a saved entry's URL and `Vary` names against what `insert` would have stored.
-fn validate<T>(config: &CacheConfig, e: &SavedEntry<T>) -> Result<(), &'static str> {
+fn check_entry<T>(keying: &Keying, e: &SavedEntry<T>) -> Result<(), &'static str> {
     if normalise_url(&e.url).ok().as_deref() != Some(e.url.as_str()) {
         return Err("url is not a normalised http(s) url");
     }
     let names_ok = e
         .vary
         .iter()
-        .all(|n| is_token(n) && !n.bytes().any(|b| b.is_ascii_uppercase()));
+        .all(|n| is_token(n.as_bytes()) && !n.bytes().any(|b| b.is_ascii_uppercase()));
     if !names_ok || !e.vary.windows(2).all(|w| w[0] < w[1]) {
         return Err("vary names are not sorted lowercase header names");
     }
-    if !config
-        .varied
+    if !keying
+        .always
         .iter()
         .all(|v| e.vary.iter().any(|n| **n == **v))
     {
@@ -138,29 +136,33 @@ impl<V> SnapshotCache<V> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use liveshell::cache::{CacheConfig, Lookup, RequestKey, SavedCache, SnapshotCache};
+    /// use liveshell::cache::{CacheOptions, Lookup, SavedCache, SnapshotCache};
+    /// use liveshell::headers::Vary;
     /// use liveshell::time::{Clock, SystemClock};
     ///
     /// let t0 = SystemClock.now();
-    /// let config = CacheConfig::new([9; 16]);
-    /// let mut cache = SnapshotCache::new(config.clone());
-    /// let req = RequestKey::new("https://x.test/a", &[("cookie", "sid=1")])?;
-    /// cache.insert(t0, &req, None, "<p>a</p>".to_string())?;
+    /// let options = CacheOptions::new([9; 16]);
+    /// let mut cache = SnapshotCache::new(options.clone())?;
+    /// let headers = [("cookie", "sid=1")];
+    /// let key = cache.key("https://x.test/a", &headers)?;
+    /// let _ = cache.insert(t0, &key, &Vary::default(), "<p>a</p>".to_string())?;
     ///
     /// let json = serde_json::to_string(&cache.save(t0 + Duration::from_secs(100)))?;
     /// let saved: SavedCache<String> = serde_json::from_str(&json)?;
     /// // Another process, another clock: the entry is 100 s old there too.
     /// let t1 = SystemClock.now();
-    /// let (mut restored, dropped) = SnapshotCache::restore(config, t1, saved)?;
+    /// let (mut restored, dropped) = SnapshotCache::restore(options, t1, saved)?;
     /// assert!(dropped.is_empty());
-    /// assert_eq!(restored.get(t1 + Duration::from_secs(200), &req).fresh().map(String::as_str), Some("<p>a</p>"));
+    /// let key = restored.key("https://x.test/a", &headers)?;
+    /// let hit = restored.get(t1 + Duration::from_secs(200), &key);
+    /// assert_eq!(hit.fresh().map(String::as_str), Some("<p>a</p>"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn save(&self, now: Instant) -> SavedCache<&V> {
         SavedCache {
             format: FORMAT,
-            fingerprint: self.config.fingerprint(),
+            fingerprint: VariantId(self.keying.fingerprint),
             entries: self
                 .entries
                 .iter()
@@ -177,10 +179,10 @@ impl<V> SnapshotCache<V> {
         }
     }
 
-    /// Rebuilds a cache from `saved` at `now` under `config`: each entry's store time is `now`
+    /// Rebuilds a cache from `saved` at `now` under `options`: each entry's store time is `now`
     /// minus its saved age, and the recency order is the saved one.
     ///
-    /// Entries beyond `config`'s cap are evicted least recently used first (and beyond the byte
+    /// Entries beyond `options`' cap are evicted least recently used first (and beyond the byte
     /// budget, with [`restore_with_weigher`](Self::restore_with_weigher)), and
     /// entries whose age reaches back before the earliest instant the platform can represent are
     /// dropped; both are returned so a mirror can delete them.
@@ -191,15 +193,16 @@ impl<V> SnapshotCache<V> {
     ///
     /// # Errors
     ///
-    /// [`RestoreError::UnsupportedFormat`], [`RestoreError::ConfigMismatch`] when `config`'s
+    /// [`RestoreError::UnsupportedFormat`], [`RestoreError::ConfigMismatch`] when `options`'
     /// digest key, always-varied headers or cookie scope differ from the saving cache's, and
-    /// [`RestoreError::InvalidEntry`] for a malformed entry. Nothing is restored then.
+    /// [`RestoreError::InvalidEntry`] for a malformed entry, [`RestoreError::Options`] when
+    /// `options` do not [validate](CacheOptions::validate). Nothing is restored then.
     pub fn restore(
-        config: CacheConfig,
+        options: CacheOptions,
         now: Instant,
         saved: SavedCache<V>,
     ) -> Result<(Self, Vec<Evicted>), RestoreError> {
-        Self::new(config).restored(now, saved)
+        Self::new(options)?.restored(now, saved)
     }
 
     /// [`restore`](Self::restore) into a cache made by
@@ -210,14 +213,14 @@ impl<V> SnapshotCache<V> {
     ///
     /// As [`restore`](Self::restore).
     pub fn restore_with_weigher(
-        config: CacheConfig,
+        options: CacheOptions,
         weigh: fn(&V) -> usize,
         max_entry_bytes: usize,
         max_total_bytes: usize,
         now: Instant,
         saved: SavedCache<V>,
     ) -> Result<(Self, Vec<Evicted>), RestoreError> {
-        Self::with_weigher(config, weigh, max_entry_bytes, max_total_bytes).restored(now, saved)
+        Self::with_weigher(options, weigh, max_entry_bytes, max_total_bytes)?.restored(now, saved)
     }
 
     /// Fills this empty cache from `saved` at `now`.
@@ -231,11 +234,11 @@ impl<V> SnapshotCache<V> {
                 found: saved.format,
             });
         }
-        if saved.fingerprint != self.config.fingerprint() {
+        if saved.fingerprint.0 != self.keying.fingerprint {
             return Err(RestoreError::ConfigMismatch);
         }
         for (index, e) in saved.entries.iter().enumerate() {
-            validate(&self.config, e)
+            check_entry(&self.keying, e)
                 .map_err(|reason| RestoreError::InvalidEntry { index, reason })?;
         }
         let mut dropped = Vec::new();
@@ -245,13 +248,15 @@ impl<V> SnapshotCache<V> {
                 (Err(_), _) => EvictionReason::Budget,
                 (Ok(_), None) => EvictionReason::Unrestorable,
                 (Ok(weight), Some(stored_at)) => {
-                    let vary: Vec<Box<str>> =
+                    let names: Vec<Box<str>> =
                         e.vary.into_iter().map(String::into_boxed_str).collect();
                     self.next_seq = self.next_seq.max(e.seq.saturating_add(1));
                     self.take(variant.0);
-                    dropped.extend(
-                        self.push(variant.0, &e.url, &vary, stored_at, e.seq, weight, e.value),
-                    );
+                    let url_id = self.keying.params().url_id(&e.url);
+                    let set = self.shared_set(url_id, names);
+                    dropped.extend(self.push(
+                        variant.0, url_id, &e.url, set, stored_at, e.seq, weight, e.value,
+                    ));
                     continue;
                 }
             };

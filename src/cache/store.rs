@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use lru::{DefaultHasher, LruCache};
 
-use super::config::CacheConfig;
-use super::key::{RequestKey, trim_ows};
-use super::siphash::SipHasher128;
-use crate::fields::is_token;
+use super::digest::Sip128;
+use super::key::{CacheKey, KeyError, PreparedKey, normalise_url};
+use super::options::{CacheOptions, Keying};
+use super::vary::ResponseVary;
+use crate::OptionsError;
+use crate::headers::{Headers, Vary};
 use crate::time::Instant;
 
 /// The answer of [`SnapshotCache::get`].
@@ -91,6 +93,7 @@ pub enum EvictionReason {
 /// An entry that left the cache, so a mirror can delete the same one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[must_use = "a mirror of the cache must delete the evicted entry too"]
 pub struct Evicted {
     /// The normalised URL it was stored for.
     pub url: String,
@@ -125,6 +128,8 @@ pub(crate) type VarySet = Arc<[Box<str>]>;
 
 pub(crate) struct Entry<V> {
     pub(crate) url: Arc<str>,
+    /// The URL's digest, its key in the index.
+    pub(crate) url_id: u64,
     pub(crate) vary: VarySet,
     pub(crate) stored_at: Instant,
     /// Store order, newest highest: among several matching variants the newest answers.
@@ -145,7 +150,15 @@ struct Weigher<V> {
 struct VaryUse {
     vary: VarySet,
     count: usize,
-    prefix: SipHasher128,
+    prefix: Sip128,
+}
+
+/// A stored URL, the `Vary` field sets its variants use, and the digest state for the URL and
+/// the always-varied names (the start of every key of the URL).
+struct UrlUses {
+    url: Arc<str>,
+    uses: Vec<VaryUse>,
+    always_prefix: Sip128,
 }
 
 /// A TTL/LRU cache of rendered snapshots keyed by URL and `Vary`; see the [module docs](super).
@@ -154,28 +167,36 @@ struct VaryUse {
 ///
 /// ```
 /// use std::num::NonZeroUsize;
-/// use liveshell::cache::{CacheConfig, EvictionReason, Lookup, RequestKey, SnapshotCache};
+/// use liveshell::cache::{CacheOptions, EvictionReason, Lookup, SnapshotCache};
+/// use liveshell::headers::Vary;
 /// use liveshell::time::{Clock, SystemClock};
 ///
 /// let now = SystemClock.now();
-/// let config = CacheConfig::new([1; 16]).max_entries(NonZeroUsize::new(2).unwrap());
-/// let mut cache = SnapshotCache::new(config);
-/// let page = |p: &str| RequestKey::new(&format!("https://x.test{p}"), &[]).unwrap();
-/// cache.insert(now, &page("/1"), None, 1)?;
-/// cache.insert(now, &page("/2"), None, 2)?;
-/// assert_eq!(cache.get(now, &page("/1")), Lookup::Fresh(&1)); // `/1` is now most recent
-/// let evicted = cache.insert(now, &page("/3"), None, 3)?;
+/// let options = CacheOptions::new([1; 16]).max_entries(NonZeroUsize::new(2).unwrap());
+/// let mut cache = SnapshotCache::new(options)?;
+/// let none = Vary::default();
+/// for (path, value) in [("/1", 1), ("/2", 2)] {
+///     let key = cache.key(&format!("https://x.test{path}"), &[("Cookie", "sid=1")])?;
+///     let _ = cache.insert(now, &key, &none, value)?;
+/// }
+/// let one = cache.key("https://x.test/1", &[("Cookie", "sid=1")])?;
+/// assert_eq!(cache.get(now, &one), Lookup::Fresh(&1)); // `/1` is now most recent
+/// let three = cache.key("https://x.test/3", &[("Cookie", "sid=1")])?;
+/// let evicted = cache.insert(now, &three, &none, 3)?;
 /// assert_eq!(evicted[0].url, "https://x.test/2");
 /// assert_eq!(evicted[0].reason, EvictionReason::Capacity);
-/// # Ok::<(), liveshell::cache::NotStorable>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SnapshotCache<V> {
-    pub(crate) config: CacheConfig,
+    pub(crate) options: CacheOptions,
+    /// The options' digest inputs, normalised once.
+    pub(crate) keying: Keying,
     /// Injected by [`SnapshotCache::with_weigher`]; `None`: every value weighs 0.
     weigher: Option<Weigher<V>>,
     /// Unbounded: the cap and budget are enforced here, so every eviction is reported.
     pub(crate) entries: LruCache<u128, Entry<V>>,
-    index: HashMap<Arc<str>, Vec<VaryUse>, DefaultHasher>,
+    /// By URL digest.
+    index: HashMap<u64, UrlUses, DefaultHasher>,
     total_weight: usize,
     pub(crate) next_seq: u64,
     stats: CacheStats,
@@ -185,71 +206,91 @@ fn is_fresh(ttl: Duration, now: Instant, stored_at: Instant) -> bool {
     now.saturating_duration_since(stored_at) <= ttl
 }
 
+fn same_url(a: &Arc<str>, b: &str) -> bool {
+    std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len() || **a == *b
+}
+
 impl<V> SnapshotCache<V> {
     /// An empty cache without byte budgets.
-    #[must_use]
-    pub fn new(config: CacheConfig) -> Self {
-        Self {
-            config,
+    ///
+    /// # Errors
+    ///
+    /// The [`OptionsError`] of [`CacheOptions::validate`].
+    pub fn new(options: CacheOptions) -> Result<Self, OptionsError> {
+        options.validate()?;
+        Ok(Self {
+            keying: options.keying(),
+            options,
             weigher: None,
             entries: LruCache::unbounded(),
             index: HashMap::default(),
             total_weight: 0,
             next_seq: 0,
             stats: CacheStats::default(),
-        }
+        })
     }
 
     /// An empty cache that weighs each value with `weigh` (for example its length in bytes): a
     /// value heavier than `max_entry_bytes` (or `max_total_bytes`) is not stored, and the least
     /// recently used variants are evicted to keep the total within `max_total_bytes`.
     ///
-    /// The weigher is injected here rather than in the [`CacheConfig`] so that the configuration
-    /// stays independent of the value type.
+    /// The weigher is injected here rather than in the [`CacheOptions`] so that the options
+    /// stay independent of the value type.
+    ///
+    /// # Errors
+    ///
+    /// The [`OptionsError`] of [`CacheOptions::validate`].
     ///
     /// # Examples
     ///
     /// ```
-    /// use liveshell::cache::{CacheConfig, NotStorable, RequestKey, SnapshotCache};
+    /// use liveshell::cache::{CacheOptions, NotStorable, SnapshotCache};
+    /// use liveshell::headers::Vary;
     /// use liveshell::time::{Clock, SystemClock};
     ///
     /// let now = SystemClock.now();
-    /// let config = CacheConfig::new([42; 16]);
-    /// let mut cache = SnapshotCache::with_weigher(config, String::len, 256 * 1024, 8 * 1024 * 1024);
-    /// let req = RequestKey::new("https://x.test/", &[])?;
-    /// cache.insert(now, &req, None, "<p>hi</p>".to_string())?;
+    /// let options = CacheOptions::new([42; 16]);
+    /// let mut cache = SnapshotCache::with_weigher(options, String::len, 256 * 1024, 8 * 1024 * 1024)?;
+    /// let key = cache.key("https://x.test/", &[("Cookie", "sid=1")])?;
+    /// let _ = cache.insert(now, &key, &Vary::default(), "<p>hi</p>".to_string())?;
     /// assert_eq!(cache.total_weight(), 9);
     /// let huge = "x".repeat(300 * 1024);
-    /// assert!(matches!(cache.insert(now, &req, None, huge), Err(NotStorable::TooLarge { .. })));
+    /// let refused = cache.insert(now, &key, &Vary::default(), huge);
+    /// assert!(matches!(refused, Err(NotStorable::TooLarge { .. })));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[must_use]
     pub fn with_weigher(
-        config: CacheConfig,
+        options: CacheOptions,
         weigh: fn(&V) -> usize,
         max_entry_bytes: usize,
         max_total_bytes: usize,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, OptionsError> {
+        Ok(Self {
             weigher: Some(Weigher {
                 weigh,
                 max_entry: max_entry_bytes,
                 max_total: max_total_bytes,
             }),
-            ..Self::new(config)
-        }
+            ..Self::new(options)?
+        })
+    }
+
+    /// The options the cache was made with.
+    #[must_use]
+    pub fn options(&self) -> &CacheOptions {
+        &self.options
     }
 
     /// The configured TTL.
     #[must_use]
     pub fn ttl(&self) -> Duration {
-        self.config.ttl
+        self.options.ttl
     }
 
     /// The configured cap on variants.
     #[must_use]
     pub fn max_entries(&self) -> NonZeroUsize {
-        self.config.max_entries
+        self.options.max_entries
     }
 
     /// The number of stored variants, fresh or not yet purged.
@@ -283,57 +324,109 @@ impl<V> SnapshotCache<V> {
             .map(|(id, e)| (&*e.url, VariantId(*id), &e.value))
     }
 
-    /// The `Vary` field set an insert with `response_vary` uses: the always-varied headers plus
-    /// the response's, lowercase, sorted, unique.
-    fn vary_set(&self, response_vary: Option<&str>) -> Result<Vec<Box<str>>, NotStorable> {
-        let mut names = self.config.varied.clone();
-        for field in response_vary.into_iter().flat_map(|v| v.split(',')) {
-            let field = trim_ows(field);
-            if field == "*" {
-                return Err(NotStorable::VaryStar);
+    /// Prepares the key of a request: normalises `url`, reads the always-varied headers from
+    /// `headers` (any [`Headers`]: `&headers` to lend them, or an owned map) and computes their
+    /// keyed digest, once. Every lookup and insert of the request
+    /// then uses the key; see [`PreparedKey`].
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::InvalidUrl`] for anything but an absolute URL, [`KeyError::UnsupportedScheme`]
+    /// for schemes other than `http` and `https`, and [`KeyError::InvalidHeaderValue`] when an
+    /// always-varied header holds CR, LF or NUL (the values of other headers are read as they
+    /// are, when a stored variant varies on them).
+    pub fn key<H: Headers>(&self, url: &str, headers: H) -> Result<PreparedKey<H>, KeyError> {
+        let params = self.keying.params();
+        let always = &self.keying.always;
+        let raw_id = params.url_id(url);
+        // A URL stored in exactly this form is already normalised: no parse needed.
+        let (url, url_id, prefix) = match self.index.get(&raw_id) {
+            Some(u) if *u.url == *url => (Arc::clone(&u.url), raw_id, u.always_prefix),
+            _ => {
+                let normal = normalise_url(url)?;
+                let id = params.url_id(&normal);
+                match self.index.get(&id) {
+                    Some(u) if *u.url == *normal => (Arc::clone(&u.url), id, u.always_prefix),
+                    _ => {
+                        let prefix = params.prefix(&normal, always);
+                        (Arc::from(normal), id, prefix)
+                    }
+                }
             }
-            if field.is_empty() {
-                continue;
-            }
-            if !is_token(field) {
-                return Err(NotStorable::InvalidVary {
-                    field: field.to_owned(),
-                });
-            }
-            names.push(field.to_ascii_lowercase().into());
+        };
+        let mut invalid = None;
+        let base = params.finish_checked(prefix, &headers, always, &mut invalid);
+        if let Some(name) = invalid {
+            return Err(KeyError::InvalidHeaderValue { name: name.into() });
         }
+        Ok(PreparedKey {
+            base,
+            url,
+            url_id,
+            headers,
+            fingerprint: self.keying.fingerprint,
+            memo: std::cell::RefCell::default(),
+        })
+    }
+
+    /// The `Vary` field set an insert with `vary` uses: the always-varied headers plus the
+    /// response's, lowercase, sorted, unique.
+    fn vary_set(&self, vary: &Vary) -> Result<Vec<Box<str>>, NotStorable> {
+        if vary.is_any() {
+            return Err(NotStorable::VaryStar);
+        }
+        if let Some(field) = vary.invalid() {
+            return Err(NotStorable::InvalidVary {
+                field: String::from_utf8_lossy(field).into_owned(),
+            });
+        }
+        let mut names: Vec<Box<str>> = self.keying.always.to_vec();
+        names.extend(vary.fields().iter().map(|f| f.as_str().into()));
         names.sort();
         names.dedup();
         Ok(names)
     }
 
-    /// The variant an `insert` of `req` with `response_vary` would store, so a mirror can name
-    /// it before inserting.
+    /// The shared set equal to `names`: the always-varied one, one already in use for the
+    /// URL, or a new one.
+    pub(crate) fn shared_set(&self, url_id: u64, names: Vec<Box<str>>) -> VarySet {
+        if *names == *self.keying.always {
+            return Arc::clone(&self.keying.always);
+        }
+        self.index
+            .get(&url_id)
+            .and_then(|u| u.uses.iter().find(|use_| *use_.vary == *names))
+            .map_or_else(|| names.into(), |use_| Arc::clone(&use_.vary))
+    }
+
+    /// The variant an `insert` of `key` with `vary` would store, so a mirror can name it before
+    /// inserting.
     ///
     /// # Errors
     ///
     /// The [`NotStorable`] errors of `insert` that depend on `Vary`.
     pub fn variant_id(
         &self,
-        req: &RequestKey,
-        response_vary: Option<&str>,
+        key: &impl CacheKey,
+        vary: impl ResponseVary,
     ) -> Result<VariantId, NotStorable> {
-        let vary = self.vary_set(response_vary)?;
-        Ok(VariantId(self.config.params().variant(req, &vary)))
+        let names = self.vary_set(&vary.read())?;
+        let url_id = key.url_id(&self.keying);
+        let set = self.shared_set(url_id, names);
+        Ok(VariantId(key.variant(&self.keying, &set, None)))
     }
 
-    /// Calls `f` with every stored variant `req` matches: same URL and every varied header equal.
-    fn for_each_match<'a>(&'a self, req: &RequestKey, mut f: impl FnMut(u128, &'a Entry<V>)) {
-        let Some(uses) = self.index.get(req.url()) else {
+    /// Calls `f` with every stored variant `key` matches: same URL and every varied header equal.
+    fn for_each_match<'a>(&'a self, key: &impl CacheKey, mut f: impl FnMut(u128, &'a Entry<V>)) {
+        let Some(u) = self.index.get(&key.url_id(&self.keying)) else {
             return;
         };
-        let params = self.config.params();
-        for u in uses {
-            let id = params.finish_variant(u.prefix.clone(), req, &u.vary);
+        for use_ in &u.uses {
+            let id = key.variant(&self.keying, &use_.vary, Some(&use_.prefix));
             if let Some(e) = self.entries.peek(&id) {
                 // The digest covers the URL; comparing it too makes a cross-URL answer
                 // impossible rather than merely improbable.
-                if *e.url == *req.url() {
+                if same_url(&e.url, key.url()) {
                     f(id, e);
                 }
             }
@@ -342,10 +435,10 @@ impl<V> SnapshotCache<V> {
 
     /// The fresh value `get` would return, without touching recency, expiry or counters.
     #[must_use]
-    pub fn peek(&self, now: Instant, req: &RequestKey) -> Option<&V> {
-        let ttl = self.config.ttl;
+    pub fn peek(&self, now: Instant, key: &impl CacheKey) -> Option<&V> {
+        let ttl = self.options.ttl;
         let mut best: Option<&Entry<V>> = None;
-        self.for_each_match(req, |_, e| {
+        self.for_each_match(key, |_, e| {
             if is_fresh(ttl, now, e.stored_at) && best.is_none_or(|b| e.seq > b.seq) {
                 best = Some(e);
             }
@@ -353,17 +446,17 @@ impl<V> SnapshotCache<V> {
         best.map(|e| &e.value)
     }
 
-    /// Looks `req` up at `now`.
+    /// Looks `key` up at `now`.
     ///
     /// Among the stored variants whose URL and varied headers all match, the most recently
     /// stored fresh one answers [`Lookup::Fresh`] and becomes the most recently used. Matching
     /// variants that have expired are removed; if no fresh one remains the answer is
     /// [`Lookup::Stale`] (once: the next lookup misses).
-    pub fn get(&mut self, now: Instant, req: &RequestKey) -> Lookup<&V> {
-        let ttl = self.config.ttl;
+    pub fn get(&mut self, now: Instant, key: &impl CacheKey) -> Lookup<&V> {
+        let ttl = self.options.ttl;
         let mut best: Option<(u64, u128)> = None;
         let mut expired = Vec::new();
-        self.for_each_match(req, |id, e| {
+        self.for_each_match(key, |id, e| {
             if !is_fresh(ttl, now, e.stored_at) {
                 expired.push(id);
             } else if best.is_none_or(|(seq, _)| e.seq > seq) {
@@ -390,9 +483,11 @@ impl<V> SnapshotCache<V> {
         }
     }
 
-    /// Stores `value` for `req` at `now`, as the most recently used variant.
+    /// Stores `value` for `key` at `now`, as the most recently used variant.
     ///
-    /// `response_vary` is the response's `Vary` header (several lines joined with `,`); the
+    /// `vary` is the response's `Vary`: a [`Vary`] read with [`Vary::from_headers`] from the
+    /// response's headers (what a host has at hand; `&Vary::default()` when it has none), or,
+    /// as before, the header's value as `Option<&str>` (several lines joined with `,`). The
     /// variant varies on those fields plus the always-varied headers. A variant stored under the
     /// same URL, fields and values is replaced (not reported). Then the least recently used
     /// variants are evicted while the cache is at its cap or over its byte budget, and returned.
@@ -401,24 +496,32 @@ impl<V> SnapshotCache<V> {
     ///
     /// [`NotStorable`] for `Vary: *`, a malformed `Vary`, or a value over a weight budget; the
     /// cache is then unchanged.
+    #[must_use = "a mirror of the cache must delete the evicted entries too"]
     pub fn insert(
         &mut self,
         now: Instant,
-        req: &RequestKey,
-        response_vary: Option<&str>,
+        key: &impl CacheKey,
+        vary: impl ResponseVary,
         value: V,
     ) -> Result<Vec<Evicted>, NotStorable> {
         let checked = self
-            .vary_set(response_vary)
-            .and_then(|vary| Ok((vary, self.weigh(&value)?)));
-        let (vary, weight) = checked.inspect_err(|_| self.stats.rejections += 1)?;
-        let id = self.config.params().variant(req, &vary);
+            .vary_set(&vary.read())
+            .and_then(|names| Ok((names, self.weigh(&value)?)));
+        let (names, weight) = checked.inspect_err(|_| self.stats.rejections += 1)?;
+        let url_id = key.url_id(&self.keying);
+        let set = self.shared_set(url_id, names);
+        let prefix = self
+            .index
+            .get(&url_id)
+            .and_then(|u| u.uses.iter().find(|use_| Arc::ptr_eq(&use_.vary, &set)))
+            .map(|use_| &use_.prefix);
+        let id = key.variant(&self.keying, &set, prefix);
         self.take(id);
         let seq = self.next_seq;
         // Saturating: a restored save may carry any sequence number.
         self.next_seq = self.next_seq.saturating_add(1);
         self.stats.inserts += 1;
-        Ok(self.push(id, req.url(), &vary, now, seq, weight, value))
+        Ok(self.push(id, url_id, key.url(), set, now, seq, weight, value))
     }
 
     /// Makes room and adds an entry as the most recently used; returns the evicted.
@@ -426,15 +529,16 @@ impl<V> SnapshotCache<V> {
     pub(crate) fn push(
         &mut self,
         id: u128,
+        url_id: u64,
         url: &str,
-        vary: &[Box<str>],
+        vary: VarySet,
         stored_at: Instant,
         seq: u64,
         weight: usize,
         value: V,
     ) -> Vec<Evicted> {
         let mut evicted = Vec::new();
-        while self.entries.len() >= self.config.max_entries.get() {
+        while self.entries.len() >= self.options.max_entries.get() {
             evicted.push(self.evict_lru(EvictionReason::Capacity));
         }
         if let Some(w) = &self.weigher {
@@ -443,28 +547,38 @@ impl<V> SnapshotCache<V> {
                 evicted.push(self.evict_lru(EvictionReason::Budget));
             }
         }
-        let url: Arc<str> = match self.index.get_key_value(url) {
-            Some((shared, _)) => Arc::clone(shared),
-            None => Arc::from(url),
-        };
-        let uses = self.index.entry(Arc::clone(&url)).or_default();
-        let vary = if let Some(u) = uses.iter_mut().find(|u| *u.vary == *vary) {
-            u.count += 1;
-            Arc::clone(&u.vary)
+        let params = self.keying.params();
+        let always = &self.keying.always;
+        let u = self.index.entry(url_id).or_insert_with(|| UrlUses {
+            url: Arc::from(url),
+            uses: Vec::new(),
+            always_prefix: params.prefix(url, always),
+        });
+        // Shared only when equal: a URL digest collision must not rename an entry.
+        let url: Arc<str> = if *u.url == *url {
+            Arc::clone(&u.url)
         } else {
-            let set: VarySet = vary.into();
-            uses.push(VaryUse {
-                vary: Arc::clone(&set),
-                count: 1,
-                prefix: self.config.params().prefix(&url, vary),
-            });
-            set
+            Arc::from(url)
         };
+        if let Some(use_) = u
+            .uses
+            .iter_mut()
+            .find(|use_| Arc::ptr_eq(&use_.vary, &vary))
+        {
+            use_.count += 1;
+        } else {
+            u.uses.push(VaryUse {
+                prefix: params.prefix(&url, &vary),
+                vary: Arc::clone(&vary),
+                count: 1,
+            });
+        }
         self.total_weight += weight;
         self.entries.put(
             id,
             Entry {
                 url,
+                url_id,
                 vary,
                 stored_at,
                 seq,
@@ -507,25 +621,30 @@ impl<V> SnapshotCache<V> {
     pub(crate) fn take(&mut self, id: u128) -> Option<Entry<V>> {
         let entry = self.entries.pop(&id)?;
         self.total_weight -= entry.weight;
-        if let Some(uses) = self.index.get_mut(&*entry.url) {
-            if let Some(pos) = uses.iter().position(|u| Arc::ptr_eq(&u.vary, &entry.vary)) {
-                uses[pos].count -= 1;
-                if uses[pos].count == 0 {
-                    uses.swap_remove(pos);
+        let url_id = entry.url_id;
+        if let Some(u) = self.index.get_mut(&url_id) {
+            if let Some(pos) = u
+                .uses
+                .iter()
+                .position(|use_| Arc::ptr_eq(&use_.vary, &entry.vary))
+            {
+                u.uses[pos].count -= 1;
+                if u.uses[pos].count == 0 {
+                    u.uses.swap_remove(pos);
                 }
             }
-            if uses.is_empty() {
-                self.index.remove(&*entry.url);
+            if u.uses.is_empty() {
+                self.index.remove(&url_id);
             }
         }
         Some(entry)
     }
 
-    /// Removes every variant `req` matches, fresh or not, and returns their values, most recently
-    /// stored first.
-    pub fn remove(&mut self, req: &RequestKey) -> Vec<V> {
+    /// Removes every variant `key` matches, fresh or not, and returns their values, most
+    /// recently stored first.
+    pub fn remove(&mut self, key: &impl CacheKey) -> Vec<V> {
         let mut ids: Vec<(u64, u128)> = Vec::new();
-        self.for_each_match(req, |id, e| ids.push((e.seq, id)));
+        self.for_each_match(key, |id, e| ids.push((e.seq, id)));
         ids.sort_unstable_by_key(|(seq, _)| std::cmp::Reverse(*seq));
         ids.into_iter()
             .filter_map(|(_, id)| self.take(id).map(|e| e.value))
@@ -534,8 +653,9 @@ impl<V> SnapshotCache<V> {
 
     /// Removes every entry whose TTL has passed at `now` and returns them, least recently used
     /// first.
+    #[must_use = "a mirror of the cache must delete the expired entries too"]
     pub fn purge_expired(&mut self, now: Instant) -> Vec<Evicted> {
-        let ttl = self.config.ttl;
+        let ttl = self.options.ttl;
         let ids: Vec<u128> = self
             .entries
             .iter()
@@ -567,7 +687,7 @@ impl<V> SnapshotCache<V> {
 impl<V> fmt::Debug for SnapshotCache<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SnapshotCache")
-            .field("config", &self.config)
+            .field("options", &self.options)
             .field(
                 "byte_budgets",
                 &self.weigher.as_ref().map(|w| (w.max_entry, w.max_total)),
@@ -584,61 +704,175 @@ mod tests {
     use super::*;
     use crate::time::{Clock, SystemClock};
 
-    fn key(url: &str, cookie: &str) -> RequestKey {
-        RequestKey::new(url, &[("cookie", cookie)]).expect("valid request")
+    fn cache(options: CacheOptions) -> SnapshotCache<i32> {
+        SnapshotCache::new(options).expect("valid options")
+    }
+
+    fn put(
+        cache: &mut SnapshotCache<i32>,
+        now: Instant,
+        url: &str,
+        cookie: &str,
+        v: i32,
+    ) -> Vec<Evicted> {
+        let headers = [("cookie", cookie)];
+        let key = cache.key(url, &headers).expect("valid request");
+        cache
+            .insert(now, &key, &Vary::default(), v)
+            .expect("storable")
+    }
+
+    fn uses(cache: &SnapshotCache<i32>, url: &str) -> Option<Vec<usize>> {
+        let id = cache.keying.params().url_id(url);
+        cache
+            .index
+            .get(&id)
+            .map(|u| u.uses.iter().map(|use_| use_.count).collect())
     }
 
     #[test]
     fn index_shares_one_vary_set_per_url_and_forgets_it_with_the_last_variant() {
         let now = SystemClock.now();
-        let mut cache = SnapshotCache::new(CacheConfig::new([0; 16]));
-        cache
-            .insert(now, &key("http://x.test/", "a"), None, 1)
-            .unwrap();
-        cache
-            .insert(now, &key("http://x.test/", "b"), None, 2)
-            .unwrap();
-        let uses = &cache.index["http://x.test/"];
-        assert_eq!((uses.len(), uses[0].count), (1, 2));
-        cache.remove(&key("http://x.test/", "a"));
-        assert_eq!(cache.index["http://x.test/"][0].count, 1);
-        cache.remove(&key("http://x.test/", "b"));
+        let mut cache = cache(CacheOptions::new([0; 16]));
+        assert!(put(&mut cache, now, "http://x.test/", "a", 1).is_empty());
+        assert!(put(&mut cache, now, "http://x.test/", "b", 2).is_empty());
+        assert_eq!(uses(&cache, "http://x.test/"), Some(vec![2]));
+        let a = [("cookie", "a")];
+        let b = [("cookie", "b")];
+        assert_eq!(cache.remove(&cache.key("http://x.test/", &a).unwrap()), [1]);
+        assert_eq!(uses(&cache, "http://x.test/"), Some(vec![1]));
+        assert_eq!(cache.remove(&cache.key("http://x.test/", &b).unwrap()), [2]);
         assert!(cache.index.is_empty());
     }
 
     #[test]
     fn replacing_a_variant_is_not_an_eviction() {
         let now = SystemClock.now();
-        let mut cache = SnapshotCache::new(CacheConfig::new([0; 16]));
-        let k = key("http://x.test/", "a");
-        cache.insert(now, &k, None, 1).unwrap();
-        assert!(cache.insert(now, &k, None, 2).unwrap().is_empty());
+        let mut cache = cache(CacheOptions::new([0; 16]));
+        assert!(put(&mut cache, now, "http://x.test/", "a", 1).is_empty());
+        assert!(put(&mut cache, now, "http://x.test/", "a", 2).is_empty());
         assert_eq!(cache.len(), 1);
-        assert_eq!(cache.peek(now, &k), Some(&2));
+        let headers = [("cookie", "a")];
+        assert_eq!(
+            cache.peek(now, &cache.key("http://x.test/", &headers).unwrap()),
+            Some(&2)
+        );
         assert_eq!(cache.stats().evictions, 0);
     }
 
     #[test]
     fn peek_neither_refreshes_recency_nor_removes_stale_entries() {
         let now = SystemClock.now();
-        let config = CacheConfig::new([0; 16])
+        let options = CacheOptions::new([0; 16])
             .ttl(Duration::from_secs(1))
             .max_entries(NonZeroUsize::new(2).expect("2 is not zero"));
-        let mut cache = SnapshotCache::new(config);
-        cache
-            .insert(now, &key("http://x.test/1", ""), None, 1)
-            .unwrap();
-        cache
-            .insert(now, &key("http://x.test/2", ""), None, 2)
-            .unwrap();
-        assert_eq!(cache.peek(now, &key("http://x.test/1", "")), Some(&1));
-        let evicted = cache
-            .insert(now, &key("http://x.test/3", ""), None, 3)
-            .unwrap();
+        let mut cache = cache(options);
+        assert!(put(&mut cache, now, "http://x.test/1", "", 1).is_empty());
+        assert!(put(&mut cache, now, "http://x.test/2", "", 2).is_empty());
+        let headers = [("cookie", "")];
+        let one = cache.key("http://x.test/1", &headers).unwrap();
+        assert_eq!(cache.peek(now, &one), Some(&1));
+        let evicted = put(&mut cache, now, "http://x.test/3", "", 3);
         assert_eq!(evicted[0].url, "http://x.test/1");
         let later = now + Duration::from_secs(2);
-        assert_eq!(cache.peek(later, &key("http://x.test/2", "")), None);
+        let two = cache.key("http://x.test/2", &headers).unwrap();
+        assert_eq!(cache.peek(later, &two), None);
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn a_prepared_key_computes_each_vary_sets_digest_once() {
+        let now = SystemClock.now();
+        let mut cache = cache(CacheOptions::new([0; 16]));
+        let headers = [("Cookie", "sid=1"), ("Accept-Encoding", "gzip")];
+        let key = cache.key("http://x.test/", &headers).unwrap();
+        let encoding = Vary::parse(b"Accept-Encoding");
+        assert!(cache.insert(now, &key, &encoding, 1).unwrap().is_empty());
+        assert_eq!(
+            key.memo.borrow().len(),
+            1,
+            "the extra set, computed by the insert"
+        );
+        for _ in 0..3 {
+            assert_eq!(cache.get(now, &key), Lookup::Fresh(&1));
+        }
+        assert!(
+            cache
+                .insert(now, &key, &Vary::default(), 2)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(cache.get(now, &key), Lookup::Fresh(&2));
+        // The always-varied set's digest was made by `key`, so the memo holds only the other.
+        assert_eq!(key.memo.borrow().len(), 1);
+        // A fresh key of the same request finds the same variants.
+        let again = cache.key("http://x.test/", &headers).unwrap();
+        assert_eq!(cache.remove(&again), [2, 1]);
+    }
+
+    #[test]
+    fn a_key_from_a_cache_with_other_digest_options_still_answers_right() {
+        let now = SystemClock.now();
+        let mut cache = cache(CacheOptions::new([1; 16]));
+        let other = SnapshotCache::<i32>::new(CacheOptions::new([2; 16])).unwrap();
+        let headers = [("Cookie", "sid=1")];
+        let foreign = other.key("http://x.test/", &headers).unwrap();
+        assert!(
+            cache
+                .insert(now, &foreign, &Vary::default(), 1)
+                .unwrap()
+                .is_empty()
+        );
+        let own = cache.key("http://x.test/", &headers).unwrap();
+        assert_eq!(cache.get(now, &own), Lookup::Fresh(&1));
+        assert_eq!(
+            cache.variant_id(&own, &Vary::default()),
+            cache.variant_id(&foreign, &Vary::default())
+        );
+    }
+
+    #[test]
+    #[allow(deprecated)] // the old key type keeps working
+    fn the_old_request_key_and_str_vary_still_work_and_agree_with_prepared_keys() {
+        use super::super::key::RequestKey;
+        let now = SystemClock.now();
+        let mut cache = cache(CacheOptions::new([3; 16]));
+        let old = RequestKey::new(
+            "HTTP://x.test/a#f",
+            &[("Cookie", " sid=1 "), ("Accept-Encoding", "br")],
+        )
+        .unwrap();
+        assert!(
+            cache
+                .insert(now, &old, Some("accept-encoding"), 1)
+                .unwrap()
+                .is_empty()
+        );
+        let headers = [("cookie", "sid=1"), ("accept-encoding", "br")];
+        let new = cache.key("http://x.test/a", &headers).unwrap();
+        assert_eq!(cache.get(now, &new), Lookup::Fresh(&1));
+        assert_eq!(cache.get(now, &old), Lookup::Fresh(&1));
+        let vary = Vary::parse(b"Accept-Encoding");
+        assert_eq!(
+            cache.variant_id(&old, Some("Accept-Encoding")),
+            cache.variant_id(&new, &vary)
+        );
+        let bridged = cache.key(old.url(), &old).unwrap();
+        assert_eq!(cache.peek(now, &bridged), Some(&1));
+    }
+
+    #[test]
+    fn invalid_always_varied_values_are_key_errors() {
+        let cache = cache(CacheOptions::default());
+        assert_eq!(
+            cache
+                .key("http://x.test/", &[("Accept-Language", "en\r\n")])
+                .err(),
+            Some(KeyError::InvalidHeaderValue {
+                name: "accept-language".into()
+            })
+        );
+        assert!(cache.key("http://x.test/", &[("X-Other", "\0")]).is_ok());
     }
 
     #[test]

@@ -1,72 +1,9 @@
-//! Header lookup over plain pairs, and the field parsers the decision needs.
+//! The field parsers the decision needs, over the crate's [`Headers`].
 //!
 //! Every parser works on bytes, so a value that is not UTF-8 (`obs-text`) never panics: it is
 //! either ignored or read as "not what we were looking for", whichever is the safe answer.
 
-/// Read access to a message's header fields: every value of a field, by name.
-///
-/// Names compare ASCII case-insensitively and repeated field lines are returned one by one, in
-/// order. liveshell implements it for slices, arrays and `Vec`s of `(name, value)` pairs (names
-/// `AsRef<str>`, values `AsRef<[u8]>`, so `&str` works for both) and, with the `http` feature,
-/// for `http::HeaderMap`. Implement it for a framework's own header map to call
-/// [`decide`](super::decide) without copying.
-///
-/// # Examples
-///
-/// ```
-/// use liveshell::main_only::Headers;
-///
-/// let headers = [("Vary", "Accept"), ("content-type", "text/html"), ("VARY", "Cookie")];
-/// let vary: Vec<&[u8]> = headers.values("vary").collect();
-/// assert_eq!(vary, [b"Accept".as_slice(), b"Cookie"]);
-/// ```
-pub trait Headers {
-    /// Every value of the field `name` (compared ASCII case-insensitively), in order.
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]>;
-}
-
-impl<N: AsRef<str>, V: AsRef<[u8]>> Headers for [(N, V)] {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> {
-        self.iter()
-            .filter(move |(n, _)| n.as_ref().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
-    }
-}
-
-impl<N: AsRef<str>, V: AsRef<[u8]>, const K: usize> Headers for [(N, V); K] {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> {
-        self.as_slice().values(name)
-    }
-}
-
-impl<N: AsRef<str>, V: AsRef<[u8]>> Headers for Vec<(N, V)> {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> {
-        self.as_slice().values(name)
-    }
-}
-
-/// Strips optional whitespace (spaces and horizontal tabs, RFC 9110 `OWS`) from both ends.
-pub(super) fn trim_ows(mut value: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
-    }
-    value
-}
-
-/// The non-empty, OWS-trimmed members of a comma-separated list field, over all its lines.
-fn list_members<'s>(
-    headers: &'s (impl Headers + ?Sized),
-    name: &str,
-) -> impl Iterator<Item = &'s [u8]> {
-    headers
-        .values(name)
-        .flat_map(|line| line.split(|&b| b == b','))
-        .map(trim_ows)
-        .filter(|member| !member.is_empty())
-}
+use crate::headers::{Headers, list_members, trim_ows};
 
 /// Whether the request asks for the main-only variant: exactly one `X-Djust-Main-Only` line whose
 /// value, trimmed of spaces and tabs, is `1`.
@@ -170,6 +107,8 @@ pub(super) fn is_encoded(headers: &(impl Headers + ?Sized)) -> bool {
 /// Whether `Vary` must gain `X-Djust-Main-Only`: false when it is already listed (in any line, any
 /// case) or when `Vary: *` already varies on everything.
 pub(super) fn vary_lacks_request_header(headers: &(impl Headers + ?Sized)) -> bool {
+    // The same rule as `Vary::contains`, read without collecting: a pass-through allocates
+    // nothing (tests/main_only_alloc.rs).
     !list_members(headers, "vary").any(|member| {
         member == b"*" || member.eq_ignore_ascii_case(super::REQUEST_HEADER.as_bytes())
     })
@@ -221,22 +160,6 @@ pub(super) fn etag_edit(headers: &(impl Headers + ?Sized)) -> EtagEdit {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn trim_ows_strips_spaces_and_tabs_only() {
-        assert_eq!(trim_ows(b" \t1\t "), b"1");
-        assert_eq!(trim_ows(b"\n1\r"), b"\n1\r");
-        assert_eq!(trim_ows(b"   "), b"");
-    }
-
-    #[test]
-    fn lookup_is_case_insensitive_and_keeps_repeated_lines() {
-        let headers = vec![("ETAG", "a"), ("x", "y"), ("etag", "b")];
-        assert_eq!(
-            headers.values("ETag").collect::<Vec<_>>(),
-            [b"a".as_slice(), b"b"]
-        );
-    }
 
     #[test]
     fn trigger_needs_exactly_one_line_of_one() {

@@ -3,15 +3,8 @@
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{
-    Body, Decision, HeaderEdit, HeaderEdits, Headers, MainOnlyOptions, Request, Response,
-    decide_with,
+    Body, Decision, HeaderEdit, HeaderEdits, MainOnlyOptions, Request, Response, decide_with,
 };
-
-impl Headers for HeaderMap {
-    fn values<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s [u8]> {
-        self.get_all(name).iter().map(HeaderValue::as_bytes)
-    }
-}
 
 /// Runs the main-only middleware on an `http` response, with default options.
 ///

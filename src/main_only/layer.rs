@@ -12,6 +12,8 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::OptionsError;
+
 use super::body::{BodyError, MainOnlyBody, trimmed_trailers};
 use super::http::apply_edits;
 use super::streaming::decide_head_after;
@@ -75,8 +77,9 @@ use super::{
 /// };
 /// let _service = ServiceBuilder::new()
 ///     .layer(CompressionLayer::new()) // outside: compresses the trimmed body
-///     .layer(MainOnlyLayer::new(MainOnlyOptions::default()))
+///     .layer(MainOnlyLayer::new(MainOnlyOptions::default())?)
 ///     .service_fn(page);
+/// # Ok::<(), liveshell::OptionsError>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MainOnlyLayer {
@@ -85,9 +88,13 @@ pub struct MainOnlyLayer {
 
 impl MainOnlyLayer {
     /// A layer that decides with `options`.
-    #[must_use]
-    pub fn new(options: MainOnlyOptions) -> Self {
-        Self { options }
+    ///
+    /// # Errors
+    ///
+    /// The options' [`validate`](MainOnlyOptions::validate) error.
+    pub fn new(options: MainOnlyOptions) -> Result<Self, OptionsError> {
+        options.validate()?;
+        Ok(Self { options })
     }
 }
 
@@ -111,9 +118,13 @@ pub struct MainOnly<S> {
 
 impl<S> MainOnly<S> {
     /// Wraps `inner`, deciding with `options`.
-    #[must_use]
-    pub fn new(inner: S, options: MainOnlyOptions) -> Self {
-        Self { inner, options }
+    ///
+    /// # Errors
+    ///
+    /// The options' [`validate`](MainOnlyOptions::validate) error.
+    pub fn new(inner: S, options: MainOnlyOptions) -> Result<Self, OptionsError> {
+        options.validate()?;
+        Ok(Self { inner, options })
     }
 }
 

@@ -131,8 +131,9 @@ pub use self::body::{BodyError, MainOnlyBody};
 pub use self::http::{apply, apply_with};
 #[cfg(feature = "tower")]
 pub use self::layer::{MainOnly, MainOnlyFuture, MainOnlyLayer};
+/// The crate's one header input shape, re-exported where `decide` first took it.
+pub use crate::headers::Headers;
 pub use edits::{HeaderEdit, HeaderEdits};
-pub use headers::Headers;
 pub use streaming::{HeadDecision, TrimError, TrimStep, Trimmer, decide_head};
 
 use headers::{ContentType, EtagEdit};
@@ -266,7 +267,12 @@ impl<H: ?Sized> Clone for Response<'_, H> {
 impl<H: ?Sized> Copy for Response<'_, H> {}
 
 /// What to do when a requested, eligible page has no `<main>` element.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+///
+/// In an options file: `"pass_through"` or `"empty_body"`.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MissingMain {
     /// Pass the full page through without the marker ([`PassThroughReason::NoMain`]), so a client
@@ -279,6 +285,11 @@ pub enum MissingMain {
 
 /// Options of [`decide_with`], `apply_with`, [`decide_head`] and `MainOnlyLayer`.
 ///
+/// The crate's options shape: `Default` is the seed's behaviour, consuming setters named for the
+/// field ([`on_missing_main`](Self::on_missing_main)), serde with every field optional (a missing
+/// field keeps its default), and one [`validate`](Self::validate), which `MainOnlyLayer::new`
+/// calls.
+///
 /// # Examples
 ///
 /// ```
@@ -287,8 +298,13 @@ pub enum MissingMain {
 /// let djust_compatible = MainOnlyOptions::default().on_missing_main(MissingMain::EmptyBody);
 /// assert_eq!(djust_compatible.missing_main(), MissingMain::EmptyBody);
 /// assert_eq!(djust_compatible.prefix_limit_bytes(), 512 * 1024);
+///
+/// let from_file: MainOnlyOptions = serde_json::from_str(r#"{"on_missing_main": "empty_body"}"#)?;
+/// assert_eq!(from_file, djust_compatible);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct MainOnlyOptions {
     on_missing_main: MissingMain,
     prefix_limit: usize,
@@ -335,6 +351,35 @@ impl MainOnlyOptions {
     #[must_use]
     pub fn prefix_limit_bytes(&self) -> usize {
         self.prefix_limit
+    }
+
+    /// Checks every option against its range: [`prefix_limit`](Self::prefix_limit) at most
+    /// [`MAX_PAGE_LEN`](crate::shell::MAX_PAGE_LEN), the longest page the shell reads (a larger
+    /// limit could never be reached). `0` is allowed: every streamed main-only response then
+    /// passes through as [`PrefixLimit`](PassThroughReason::PrefixLimit) unless its first chunk
+    /// shows `<main>`.
+    ///
+    /// # Errors
+    ///
+    /// [`OptionsError::OutOfRange`](crate::OptionsError::OutOfRange) naming the option.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::OptionsError;
+    /// use liveshell::main_only::MainOnlyOptions;
+    ///
+    /// assert_eq!(MainOnlyOptions::default().validate(), Ok(()));
+    /// let huge = MainOnlyOptions::default().prefix_limit(usize::MAX);
+    /// assert!(matches!(huge.validate(), Err(OptionsError::OutOfRange { option: "prefix_limit", .. })));
+    /// ```
+    pub fn validate(&self) -> Result<(), crate::OptionsError> {
+        crate::options::check_count(
+            "prefix_limit",
+            self.prefix_limit,
+            0..=crate::shell::MAX_PAGE_LEN,
+            "0..=4294967295 bytes",
+        )
     }
 }
 

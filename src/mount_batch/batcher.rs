@@ -4,16 +4,17 @@ use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
 use super::demux::{Outcome, outcomes};
 use super::wire::{BatchRequest, Frame, MountRequest, Reply};
 use crate::json::compact_len;
-use crate::time::Instant;
+use crate::time::{Instant, Timed};
 
-/// The [`MountBatcher`]'s settings.
+/// The [`MountBatcher`]'s options.
 ///
-/// | setting | default | meaning |
+/// | option | default | meaning |
 /// |---|---|---|
 /// | [`window`](Self::window) | 16 ms | a connected batcher waits this long after the latest mount for more |
 /// | [`max_wait`](Self::max_wait) | 100 ms | and never longer than this after the first |
@@ -22,21 +23,42 @@ use crate::time::Instant;
 /// | [`enabled`](Self::enabled) | true | false sends every view as a plain `mount` (`DJUST_USE_MOUNT_BATCH = false`) |
 /// | [`client_timezone`](Self::client_timezone) | none | the IANA zone written into every frame |
 ///
+/// Every value is usable, so there is no `validate`: a zero window flushes on the mount itself,
+/// a span too long to represent sets no deadline, `max_views` cannot be zero by type, and a
+/// view larger than `max_frame_bytes` goes alone as a plain `mount`.
+///
+/// With serde, an options file gives any subset of the fields, durations in seconds:
+///
+/// ```
+/// use std::time::Duration;
+/// use liveshell::mount_batch::BatchOptions;
+///
+/// let options: BatchOptions = serde_json::from_str(r#"{"window": 0.008, "enabled": false}"#)?;
+/// assert_eq!(
+///     options,
+///     BatchOptions::default().window(Duration::from_millis(8)).enabled(false)
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
 /// # Examples
 ///
 /// ```
 /// use std::time::Duration;
-/// use liveshell::mount_batch::BatchConfig;
+/// use liveshell::mount_batch::BatchOptions;
 ///
-/// let config = BatchConfig::default()
+/// let options = BatchOptions::default()
 ///     .window(Duration::ZERO)
 ///     .max_frame_bytes(16 * 1024)
 ///     .client_timezone("Europe/Paris");
-/// assert!(config.is_enabled());
+/// assert!(options.is_enabled());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchConfig {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BatchOptions {
+    #[serde(with = "crate::options::seconds")]
     window: Duration,
+    #[serde(with = "crate::options::seconds")]
     max_wait: Duration,
     max_views: NonZeroUsize,
     max_frame_bytes: usize,
@@ -44,7 +66,11 @@ pub struct BatchConfig {
     client_timezone: Option<String>,
 }
 
-impl Default for BatchConfig {
+/// The old name of [`BatchOptions`].
+#[deprecated(note = "renamed to `BatchOptions`")]
+pub type BatchConfig = BatchOptions;
+
+impl Default for BatchOptions {
     fn default() -> Self {
         Self {
             window: Duration::from_millis(16),
@@ -57,7 +83,7 @@ impl Default for BatchConfig {
     }
 }
 
-impl BatchConfig {
+impl BatchOptions {
     /// The coalescing window: while connected, a flush waits this long after the latest mount.
     /// Zero flushes at once.
     #[must_use]
@@ -117,10 +143,10 @@ impl BatchConfig {
 /// # Examples
 ///
 /// ```
-/// use liveshell::mount_batch::{BatchConfig, Frame, MountBatcher, MountRequest};
+/// use liveshell::mount_batch::{BatchOptions, Frame, MountBatcher, MountRequest};
 /// # let t0 = liveshell::time::Clock::now(&liveshell::time::SystemClock);
 ///
-/// let mut batcher = MountBatcher::new(BatchConfig::default());
+/// let mut batcher = MountBatcher::new(BatchOptions::default());
 /// batcher.handle_mount(t0, MountRequest::new("app.views.Cart", "cart"));
 /// batcher.handle_mount(t0, MountRequest::new("app.views.Ads", "ads"));
 /// assert!(batcher.poll_frame().is_none()); // not connected yet: queued
@@ -133,7 +159,7 @@ impl BatchConfig {
 /// ```
 #[derive(Debug, Clone)]
 pub struct MountBatcher {
-    config: BatchConfig,
+    options: BatchOptions,
     connected: bool,
     /// The server refused a `mount_batch`: plain mounts from then on.
     rejected: bool,
@@ -151,9 +177,9 @@ pub struct MountBatcher {
 impl MountBatcher {
     /// A disconnected batcher with nothing queued.
     #[must_use]
-    pub fn new(config: BatchConfig) -> Self {
+    pub fn new(options: BatchOptions) -> Self {
         Self {
-            config,
+            options,
             connected: false,
             rejected: false,
             queue: Vec::new(),
@@ -164,10 +190,17 @@ impl MountBatcher {
         }
     }
 
-    /// The configuration.
+    /// The options it was made with.
     #[must_use]
-    pub fn config(&self) -> &BatchConfig {
-        &self.config
+    pub fn options(&self) -> &BatchOptions {
+        &self.options
+    }
+
+    /// The old name of [`options`](Self::options).
+    #[deprecated(note = "renamed to `options`")]
+    #[must_use]
+    pub fn config(&self) -> &BatchOptions {
+        self.options()
     }
 
     /// Input: a view asks to be mounted at `now`.
@@ -257,14 +290,52 @@ impl MountBatcher {
         requeued
     }
 
-    /// Input: the server's `mount_batch` reply arrived; it answers the oldest batch in flight.
+    /// Input: the server's `mount_batch` reply arrived at `now`; it answers the oldest batch in
+    /// flight.
     ///
     /// Returns [`outcomes`] for that batch's targets (every target of a reply that arrives with
-    /// no batch in flight is reported as [`Outcome::Unrequested`]).
-    pub fn handle_reply(&mut self, reply: &Reply) -> Vec<(String, Outcome)> {
+    /// no batch in flight is reported as [`Outcome::Unrequested`]). `now` is not used yet: every
+    /// input of a timed machine takes it.
+    #[must_use = "the outcomes say which views to hydrate, retry or redirect"]
+    pub fn handle_reply(&mut self, _now: Instant, reply: &Reply) -> Vec<(String, Outcome)> {
         let batch = self.in_flight.pop_front().unwrap_or_default();
         let targets: Vec<&str> = batch.iter().map(MountRequest::target_id).collect();
         outcomes(reply, &targets)
+    }
+
+    /// Handles one [`Input`] at `now`: a thin `match` over the `handle_*` methods, for hosts and
+    /// harnesses that feed every input through one queue. Then drain
+    /// [`poll_frame`](Self::poll_frame) as after any input.
+    ///
+    /// A reply is not an [`Input`]: its outcomes are a result the host must act on, so it comes
+    /// in through [`handle_reply`](Self::handle_reply).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::mount_batch::{BatchOptions, Input, MountBatcher, MountRequest};
+    /// # let t0 = liveshell::time::Clock::now(&liveshell::time::SystemClock);
+    ///
+    /// let mut batcher = MountBatcher::new(BatchOptions::default());
+    /// for input in [
+    ///     Input::Mount(MountRequest::new("app.views.Cart", "cart")),
+    ///     Input::Mount(MountRequest::new("app.views.Ads", "ads")),
+    ///     Input::Connected,
+    /// ] {
+    ///     batcher.handle_input(t0, input);
+    /// }
+    /// assert_eq!(batcher.poll_frame().unwrap().views().len(), 2);
+    /// ```
+    pub fn handle_input(&mut self, now: Instant, input: Input) {
+        match input {
+            Input::Mount(request) => self.handle_mount(now, request),
+            Input::Connected => self.handle_connected(now),
+            Input::Disconnected => self.handle_disconnected(now),
+            Input::BatchRejected => {
+                self.handle_batch_rejected(now);
+            }
+            Input::Timeout => self.handle_timeout(now),
+        }
     }
 
     /// Input: the deadline from [`poll_timeout`](Self::poll_timeout) passed. Early calls are
@@ -285,8 +356,8 @@ impl MountBatcher {
             return None;
         }
         // A window or wait too long to represent is no deadline at all, never a panic.
-        let by_window = last.checked_add(self.config.window);
-        let by_wait = first.checked_add(self.config.max_wait);
+        let by_window = last.checked_add(self.options.window);
+        let by_wait = first.checked_add(self.options.max_wait);
         match (by_window, by_wait) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -313,7 +384,7 @@ impl MountBatcher {
     /// not rejected it.
     #[must_use]
     pub fn is_batching(&self) -> bool {
-        self.config.enabled && !self.rejected
+        self.options.enabled && !self.rejected
     }
 
     /// How many mounts wait to be flushed.
@@ -352,8 +423,8 @@ impl MountBatcher {
         let mut bytes = overhead;
         for request in queue {
             let len = compact_len(&request);
-            let full = group.len() >= self.config.max_views.get()
-                || bytes + 1 + len > self.config.max_frame_bytes;
+            let full = group.len() >= self.options.max_views.get()
+                || bytes + 1 + len > self.options.max_frame_bytes;
             if !group.is_empty() && full {
                 self.emit(std::mem::take(&mut group));
                 bytes = overhead;
@@ -373,24 +444,52 @@ impl MountBatcher {
             _ => Frame::MountBatch(self.batch(group)),
         };
         debug_assert!(
-            frame.views().len() == 1 || frame.json_len() <= self.config.max_frame_bytes,
+            frame.views().len() == 1 || frame.json_len() <= self.options.max_frame_bytes,
             "a batch frame exceeds the byte cap"
         );
         self.ready.push_back(frame);
     }
 
     fn single(&self, mut request: MountRequest) -> Frame {
-        request.inherit_timezone(self.config.client_timezone.as_deref());
+        request.inherit_timezone(self.options.client_timezone.as_deref());
         Frame::Mount(request)
     }
 
     fn batch(&self, views: Vec<MountRequest>) -> BatchRequest {
         BatchRequest {
             views,
-            client_timezone: self.config.client_timezone.clone(),
+            client_timezone: self.options.client_timezone.clone(),
             extra: Map::new(),
         }
     }
+}
+
+impl Timed for MountBatcher {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
+    }
+}
+
+/// One input of a [`MountBatcher`], for [`MountBatcher::handle_input`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Input {
+    /// A view asks to be mounted: [`MountBatcher::handle_mount`].
+    Mount(MountRequest),
+    /// The socket opened: [`MountBatcher::handle_connected`].
+    Connected,
+    /// The socket closed: [`MountBatcher::handle_disconnected`].
+    Disconnected,
+    /// The server refused a `mount_batch`: [`MountBatcher::handle_batch_rejected`] (the count
+    /// of re-queued views it returns is dropped).
+    BatchRejected,
+    /// The deadline from [`MountBatcher::poll_timeout`] passed: [`MountBatcher::handle_timeout`].
+    Timeout,
 }
 
 #[cfg(test)]
@@ -409,7 +508,7 @@ mod tests {
     #[test]
     fn a_connected_mount_waits_for_the_window_then_flushes() {
         let t0 = t0();
-        let mut b = MountBatcher::new(BatchConfig::default());
+        let mut b = MountBatcher::new(BatchOptions::default());
         b.handle_connected(t0);
         b.handle_mount(t0, MountRequest::new("v", "a"));
         assert_eq!(b.poll_timeout(), Some(t0 + Duration::from_millis(16)));
@@ -425,7 +524,7 @@ mod tests {
     fn the_window_slides_but_never_past_max_wait() {
         let t0 = t0();
         let ms = Duration::from_millis;
-        let mut b = MountBatcher::new(BatchConfig::default().window(ms(10)).max_wait(ms(25)));
+        let mut b = MountBatcher::new(BatchOptions::default().window(ms(10)).max_wait(ms(25)));
         b.handle_connected(t0);
         b.handle_mount(t0, MountRequest::new("v", "a"));
         b.handle_mount(t0 + ms(8), MountRequest::new("v", "b"));
@@ -437,7 +536,7 @@ mod tests {
     #[test]
     fn a_zero_window_flushes_on_the_mount_itself() {
         let t0 = t0();
-        let mut b = MountBatcher::new(BatchConfig::default().window(Duration::ZERO));
+        let mut b = MountBatcher::new(BatchOptions::default().window(Duration::ZERO));
         b.handle_connected(t0);
         b.handle_mount(t0, MountRequest::new("v", "a"));
         assert_eq!(drain(&mut b).len(), 1);
@@ -447,7 +546,7 @@ mod tests {
     #[test]
     fn endless_spans_mean_no_deadline_and_never_panic() {
         let t0 = t0();
-        let config = BatchConfig::default().window(Duration::MAX);
+        let config = BatchOptions::default().window(Duration::MAX);
         let mut b = MountBatcher::new(config.clone());
         b.handle_connected(t0);
         b.handle_mount(t0, MountRequest::new("v", "a"));
@@ -463,7 +562,7 @@ mod tests {
     #[test]
     fn a_stuttering_clock_never_panics() {
         let t0 = t0() + Duration::from_secs(1);
-        let mut b = MountBatcher::new(BatchConfig::default());
+        let mut b = MountBatcher::new(BatchOptions::default());
         b.handle_connected(t0);
         b.handle_mount(t0, MountRequest::new("v", "a"));
         b.handle_mount(t0 - Duration::from_secs(1), MountRequest::new("v", "b"));
@@ -475,7 +574,7 @@ mod tests {
     #[test]
     fn untaken_frames_go_back_to_the_queue_on_disconnect() {
         let t0 = t0();
-        let mut b = MountBatcher::new(BatchConfig::default());
+        let mut b = MountBatcher::new(BatchOptions::default());
         b.handle_mount(t0, MountRequest::new("v", "a"));
         b.handle_mount(t0, MountRequest::new("v", "b"));
         b.handle_connected(t0);
@@ -489,7 +588,7 @@ mod tests {
     #[test]
     fn a_rejection_without_a_batch_in_flight_does_nothing() {
         let t0 = t0();
-        let mut b = MountBatcher::new(BatchConfig::default());
+        let mut b = MountBatcher::new(BatchOptions::default());
         assert_eq!(b.handle_batch_rejected(t0), 0);
         assert!(b.is_batching());
     }
@@ -497,7 +596,7 @@ mod tests {
     #[test]
     fn a_rejected_view_is_replaced_by_a_waiting_mount_of_the_same_target() {
         let t0 = t0();
-        let mut b = MountBatcher::new(BatchConfig::default());
+        let mut b = MountBatcher::new(BatchOptions::default());
         b.handle_mount(t0, MountRequest::new("old", "a"));
         b.handle_mount(t0, MountRequest::new("v", "b"));
         b.handle_connected(t0);
@@ -514,9 +613,30 @@ mod tests {
     #[test]
     fn id_less_requests_are_never_merged() {
         let t0 = t0();
-        let mut b = MountBatcher::new(BatchConfig::default());
+        let mut b = MountBatcher::new(BatchOptions::default());
         b.handle_mount(t0, MountRequest::new("v", ""));
         b.handle_mount(t0, MountRequest::new("v", ""));
         assert_eq!(b.queued(), 2);
+    }
+
+    #[cfg(feature = "arbitrary")]
+    #[test]
+    fn arbitrary_inputs_drive_the_batcher_without_panicking() {
+        use arbitrary::{Arbitrary, Unstructured};
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(8192).collect();
+        let mut u = Unstructured::new(&bytes);
+        let mut machine = MountBatcher::new(BatchOptions::default());
+        let mut now = SystemClock.now();
+        let mut fed = 0;
+        while !u.is_empty() {
+            let Ok(input) = Input::arbitrary(&mut u) else {
+                break;
+            };
+            machine.handle_input(now, input);
+            while machine.poll_frame().is_some() {}
+            now += Duration::from_millis(7);
+            fed += 1;
+        }
+        assert!(fed > 10, "only {fed} inputs");
     }
 }

@@ -10,7 +10,10 @@ use super::wire::Reply;
 ///
 /// [`outcomes`] gives one per requested target first (`Mounted`, `Failed`, `Redirect`,
 /// `RedirectIgnored` or `Missing`), then one report per reply entry it did not use
-/// (`Unrequested`, `Duplicate`, `Malformed`).
+/// (`Unrequested`, `Duplicate`, `Malformed`), and the page's own redirects (`Redirect` or
+/// `RedirectIgnored` under the target `""`; see [`outcomes`]).
+///
+/// The whole result holds at most one [`Redirect`](Self::Redirect): follow it, wherever it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
@@ -24,7 +27,8 @@ pub enum Outcome {
         /// The server's error text.
         error: String,
     },
-    /// The view's mount asked for this redirect, the first one in the reply: follow it.
+    /// The view's mount (or, under the target `""`, the page) asked for this redirect, the first
+    /// one in the reply: follow it.
     Redirect {
         /// Where to go.
         to: String,
@@ -56,6 +60,13 @@ pub enum Outcome {
 /// not in `pending` ([`Outcome::Unrequested`]), further entries for an already decided target
 /// ([`Outcome::Duplicate`]), and unusable entries ([`Outcome::Malformed`], named by their
 /// `target_id` when it is a string and by `""` otherwise).
+///
+/// A `navigate` entry with no target (no `target_id`, `null` or `""`) names no view, so no
+/// pending target can claim it, unless `""` itself is pending: it is the page's redirect, and
+/// djust's client follows it like any other (every `navigate` entry with a string `to`). So does
+/// liveshell: it is reported as `("", Redirect)`, or `("", RedirectIgnored)` when an earlier
+/// redirect won, and it wins over later ones. A redirect for a target that *is* named but was
+/// never requested stays [`Outcome::Unrequested`] and is not followed.
 ///
 /// # Examples
 ///
@@ -93,15 +104,15 @@ pub fn outcomes(reply: &Reply, pending: &[&str]) -> Vec<(String, Outcome)> {
         };
         let report = match (decided.get_mut(target), outcome) {
             (_, None) => Outcome::Malformed,
+            // Only `navigate` entries give a redirect; one naming no view is the page's.
+            (None, Some(Outcome::Redirect { to })) if target.is_empty() => {
+                first_wins(&mut redirected, to)
+            }
             (None, Some(_)) => Outcome::Unrequested,
             (Some(Some(_)), Some(_)) => Outcome::Duplicate,
             (Some(slot @ None), Some(outcome)) => {
                 let outcome = match outcome {
-                    Outcome::Redirect { to } if redirected => Outcome::RedirectIgnored { to },
-                    Outcome::Redirect { to } => {
-                        redirected = true;
-                        Outcome::Redirect { to }
-                    }
+                    Outcome::Redirect { to } => first_wins(&mut redirected, to),
                     other => other,
                 };
                 *slot = Some(outcome);
@@ -112,10 +123,12 @@ pub fn outcomes(reply: &Reply, pending: &[&str]) -> Vec<(String, Outcome)> {
     };
     for nav in reply.navigate() {
         let to = nav.get("to").and_then(Value::as_str);
-        decide(
-            target_of(nav),
-            to.map(|to| Outcome::Redirect { to: to.to_owned() }),
-        );
+        // No `target_id` (or `null`) names no view, as `""` does.
+        let target = match nav.get("target_id") {
+            None | Some(Value::Null) => Some(""),
+            Some(target) => target.as_str(),
+        };
+        decide(target, to.map(|to| Outcome::Redirect { to: to.to_owned() }));
     }
     for failure in reply.failed() {
         decide(
@@ -137,6 +150,15 @@ pub fn outcomes(reply: &Reply, pending: &[&str]) -> Vec<(String, Outcome)> {
         .collect();
     result.extend(reports);
     result
+}
+
+/// The first redirect of a reply is followed, every later one ignored.
+fn first_wins(redirected: &mut bool, to: String) -> Outcome {
+    if std::mem::replace(redirected, true) {
+        Outcome::RedirectIgnored { to }
+    } else {
+        Outcome::Redirect { to }
+    }
 }
 
 /// Whether a server error frame's text means "this server does not take `mount_batch`": it names
@@ -261,5 +283,95 @@ mod tests {
     fn a_target_listed_twice_in_pending_gets_one_outcome() {
         let got = outcomes(&ReplyBuilder::new("s").finish(), &["a", "a"]);
         assert_eq!(got, vec![("a".into(), Outcome::Missing)]);
+    }
+
+    fn reply_with_navigate(navigate: Value) -> Reply {
+        serde_json::from_value(json!({
+            "type": "mount_batch", "session_id": "s", "views": [], "failed": [],
+            "navigate": navigate,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_redirect_naming_no_view_is_the_pages_and_is_followed_as_djusts_client_does() {
+        for nav in [
+            json!({"type": "navigate", "to": "/login"}),
+            json!({"type": "navigate", "to": "/login", "target_id": null}),
+            json!({"type": "navigate", "to": "/login", "target_id": ""}),
+        ] {
+            let got = outcomes(&reply_with_navigate(json!([nav])), &["a"]);
+            assert_eq!(
+                got,
+                vec![
+                    ("a".into(), Outcome::Missing),
+                    (
+                        String::new(),
+                        Outcome::Redirect {
+                            to: "/login".into()
+                        }
+                    ),
+                ],
+                "{nav}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_pages_redirect_takes_its_turn_in_first_redirect_wins() {
+        let reply = reply_with_navigate(json!([
+            {"to": "/first"},
+            {"to": "/second", "target_id": "a"},
+            {"to": "/third", "target_id": ""},
+        ]));
+        assert_eq!(
+            outcomes(&reply, &["a"]),
+            vec![
+                (
+                    "a".into(),
+                    Outcome::RedirectIgnored {
+                        to: "/second".into()
+                    }
+                ),
+                (
+                    String::new(),
+                    Outcome::Redirect {
+                        to: "/first".into()
+                    }
+                ),
+                (
+                    String::new(),
+                    Outcome::RedirectIgnored {
+                        to: "/third".into()
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pending_id_less_view_claims_the_redirect_naming_no_view() {
+        let reply = reply_with_navigate(json!([{"to": "/login"}]));
+        assert_eq!(
+            outcomes(&reply, &[""]),
+            vec![(
+                String::new(),
+                Outcome::Redirect {
+                    to: "/login".into()
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn a_redirect_without_a_string_destination_or_with_a_non_string_target_is_malformed() {
+        let reply = reply_with_navigate(json!([{"target_id": ""}, {"to": "/x", "target_id": 7}]));
+        assert_eq!(
+            outcomes(&reply, &[]),
+            vec![
+                (String::new(), Outcome::Malformed),
+                (String::new(), Outcome::Malformed),
+            ]
+        );
     }
 }

@@ -17,12 +17,12 @@
 //! # Rules
 //!
 //! 1. Mounts requested while disconnected are queued and flushed on connect; mounts requested
-//!    while connected are coalesced within the window ([`BatchConfig::window`], capped by
-//!    [`BatchConfig::max_wait`]). One pending mount is sent as a plain `mount`, two or more as
+//!    while connected are coalesced within the window ([`BatchOptions::window`], capped by
+//!    [`BatchOptions::max_wait`]). One pending mount is sent as a plain `mount`, two or more as
 //!    a `mount_batch`; with batching disabled, each is a plain `mount`. Frames not yet taken
 //!    when the socket closes go back to the queue for the next connect.
-//! 2. A frame never exceeds [`BatchConfig::max_frame_bytes`], measured on the exact serialised
-//!    JSON, nor [`BatchConfig::max_views`]: larger sets are split into several frames, order
+//! 2. A frame never exceeds [`BatchOptions::max_frame_bytes`], measured on the exact serialised
+//!    JSON, nor [`BatchOptions::max_views`]: larger sets are split into several frames, order
 //!    kept. A single view larger than the byte cap is sent alone as a plain `mount`.
 //! 3. Two mounts for the same non-empty `target_id` before a flush: the later one replaces the
 //!    earlier, which is dropped, and the later one takes its turn at the end of the queue
@@ -35,7 +35,9 @@
 //!    `views + failed + navigate == entries`.
 //! 5. Client: the first redirect wins and the others are reported; a requested target missing
 //!    from the reply is [`Outcome::Missing`], not hydrated; an entry for a target never
-//!    requested is ignored and reported.
+//!    requested is ignored and reported. A redirect that names no view (no `target_id`, `null`
+//!    or `""`) is the page's and is followed like a view's, as djust's client follows every
+//!    `navigate` entry with a string `to`.
 //! 6. When the server rejects batching (an error frame for which [`is_batch_rejection`] holds),
 //!    [`MountBatcher::handle_batch_rejected`] queues the batches' views again as plain mounts,
 //!    and batching stays off.
@@ -47,10 +49,15 @@
 //!    [`handle_disconnected`](MountBatcher::handle_disconnected) as the socket opens and closes,
 //!    [`handle_reply`](MountBatcher::handle_reply) or
 //!    [`handle_batch_rejected`](MountBatcher::handle_batch_rejected) when the server answers.
+//!    Every input takes `now`. A host feeding inputs from one queue passes an [`Input`] to
+//!    [`handle_input`](MountBatcher::handle_input) instead (replies excepted: their outcomes
+//!    are a result).
 //! 2. Drain [`poll_frame`](MountBatcher::poll_frame) until `None` and send each frame's
 //!    [`to_json`](Frame::to_json).
 //! 3. Wait for the next input or for [`poll_timeout`](MountBatcher::poll_timeout), whichever
-//!    comes first; on the deadline call [`handle_timeout`](MountBatcher::handle_timeout).
+//!    comes first; on the deadline call [`handle_timeout`](MountBatcher::handle_timeout). The
+//!    batcher implements [`Timed`](crate::time::Timed), so one loop drives it beside the crate's
+//!    other machines.
 //! 4. Repeat.
 //!
 //! # Time
@@ -67,13 +74,13 @@
 //!
 //! ```
 //! use liveshell::mount_batch::{
-//!     parse_request, BatchConfig, MountBatcher, MountRequest, Outcome, ReplyBuilder,
+//!     parse_request, BatchOptions, MountBatcher, MountRequest, Outcome, ReplyBuilder,
 //! };
 //! use serde_json::json;
 //! # let t0 = liveshell::time::Clock::now(&liveshell::time::SystemClock);
 //!
 //! // Client: two lazy views before the socket opens.
-//! let mut batcher = MountBatcher::new(BatchConfig::default());
+//! let mut batcher = MountBatcher::new(BatchOptions::default());
 //! batcher.handle_mount(t0, MountRequest::new("app.views.Cart", "cart"));
 //! batcher.handle_mount(t0, MountRequest::new("app.views.Missing", "ads"));
 //! batcher.handle_connected(t0);
@@ -92,7 +99,7 @@
 //! let wire = reply.finish().to_json();
 //!
 //! // Client: what happened to each view.
-//! let got = batcher.handle_reply(&serde_json::from_str(&wire).unwrap());
+//! let got = batcher.handle_reply(t0, &serde_json::from_str(&wire).unwrap());
 //! assert_eq!(got[0], ("cart".to_string(), Outcome::Mounted));
 //! assert!(matches!(&got[1].1, Outcome::Failed { error, .. } if error == "no such view"));
 //! ```
@@ -102,7 +109,9 @@ mod demux;
 mod server;
 mod wire;
 
-pub use batcher::{BatchConfig, MountBatcher};
+#[allow(deprecated)]
+pub use batcher::BatchConfig;
+pub use batcher::{BatchOptions, Input, MountBatcher};
 pub use demux::{Outcome, is_batch_rejection, outcomes};
 pub use server::{BatchError, EntryError, ReplyBuilder, parse_request};
 pub use wire::{BatchRequest, Failure, Frame, MountRequest, Reply};
@@ -115,7 +124,7 @@ mod tests {
     fn public_types_are_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<MountBatcher>();
-        check::<BatchConfig>();
+        check::<BatchOptions>();
         check::<Frame>();
         check::<MountRequest>();
         check::<Reply>();

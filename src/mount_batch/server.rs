@@ -283,6 +283,7 @@ impl ReplyBuilder {
     }
 
     /// The finished reply, ready to serialise.
+    #[must_use = "the reply is what to send"]
     pub fn finish(self) -> Reply {
         self.reply
     }

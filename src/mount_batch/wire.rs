@@ -143,6 +143,25 @@ impl MountRequest {
     }
 }
 
+/// Any view, target, path, flags and time zone, with string-valued params (fuzzing only).
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for MountRequest {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let mut request = Self::new(String::arbitrary(u)?, String::arbitrary(u)?)
+            .with_url(String::arbitrary(u)?)
+            .with_prerendered(u.arbitrary()?);
+        if let Some(tz) = Option::<String>::arbitrary(u)? {
+            request = request.with_client_timezone(tz);
+        }
+        let params: Vec<(String, String)> = u.arbitrary()?;
+        request.params = params
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        Ok(request)
+    }
+}
+
 const KNOWN_ENTRY_FIELDS: [&str; 6] = [
     "view",
     "params",

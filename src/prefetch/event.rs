@@ -19,6 +19,7 @@ pub struct LinkId(pub u64);
 /// Report the fetch's end with [`IntentPrefetch::handle_fetch_done`](super::IntentPrefetch::handle_fetch_done).
 /// Ids are never reused by a machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct FetchId(pub(crate) u64);
 
 impl fmt::Display for FetchId {
@@ -157,7 +158,8 @@ pub enum PrefetchError {
         /// The page's scheme.
         scheme: String,
     },
-    /// The configuration enables no transport.
-    #[error("the configuration enables no transport")]
-    NoTransport,
+    /// [`PrefetchOptions::validate`](super::PrefetchOptions::validate) refused the options
+    /// (a hover delay out of range, no transport enabled).
+    #[error(transparent)]
+    Options(#[from] crate::OptionsError),
 }

@@ -4,9 +4,7 @@
 //! pure so every prefetch path (the intent machine, the speculation-rules builder, a coordinator
 //! that shares fetches) applies exactly the same rule.
 
-use url::{Position, Url};
-
-use super::event::SkipReason;
+use url::Url;
 
 /// Why an href was refused by [`guard`].
 ///
@@ -187,42 +185,6 @@ pub fn document_key(url: &Url) -> Url {
     key
 }
 
-/// Whether a key equals the page's own document key, without allocating.
-fn is_same_document(page: &Url, key: &Url) -> bool {
-    page[..Position::AfterQuery] == key[..Position::AfterQuery]
-}
-
-/// Whether the `dj-prefetch` attribute opts a link in: present, and not `false` in any ASCII
-/// case (`dj-prefetch=""`, `dj-prefetch="0"` and `dj-prefetch="true"` all opt in).
-///
-/// # Examples
-///
-/// ```
-/// use liveshell::prefetch::is_opted_in;
-///
-/// assert!(is_opted_in(Some("")));
-/// assert!(!is_opted_in(Some("FALSE")));
-/// assert!(!is_opted_in(None));
-/// ```
-#[must_use]
-pub fn is_opted_in(opt_in: Option<&str>) -> bool {
-    opt_in.is_some_and(|value| !value.eq_ignore_ascii_case("false"))
-}
-
-/// Rules 1, 5 and the same-document half of rule 4 for one link: its dedupe key, or why it is
-/// skipped. Shared by the intent machine and the speculation-rules builder.
-pub(crate) fn link_key(page: &Url, href: &str, opt_in: Option<&str>) -> Result<Url, SkipReason> {
-    match opt_in {
-        None => Err(SkipReason::NotOptedIn),
-        Some(_) if !is_opted_in(opt_in) => Err(SkipReason::OptedOut),
-        Some(_) => match guard(page, href) {
-            Err(e) => Err(SkipReason::Guard(e)),
-            Ok(url) if is_same_document(page, &url) => Err(SkipReason::SameDocument),
-            Ok(url) => Ok(url),
-        },
-    }
-}
-
 /// The raw authority of an absolute (`scheme://authority`) or protocol-relative
 /// (`//authority`) href, or `None` for any other href.
 fn authority_of(href: &str) -> Option<&str> {
@@ -258,17 +220,6 @@ mod tests {
         let b = guard(&page(), "/a#y").expect("same origin");
         assert_eq!(a, b);
         assert_eq!(a.as_str(), "http://localhost:8000/a");
-    }
-
-    #[test]
-    fn same_document_ignores_the_fragment_only() {
-        let here = Url::parse("http://localhost:8000/p?q=1#top").expect("static url");
-        assert!(is_same_document(
-            &here,
-            &guard(&here, "#other").expect("ok")
-        ));
-        assert!(is_same_document(&here, &document_key(&here)));
-        assert!(!is_same_document(&here, &guard(&here, "?q=2").expect("ok")));
     }
 
     #[test]

@@ -11,9 +11,9 @@
 //! [`speculation`] writes typed `<script type="speculationrules">` JSON, [`is_speculative`]
 //! recognises prefetch and prerender requests on the server (`Sec-Purpose`), and
 //! [`plan_bundles`] lists the code bundles a page needs without a waterfall (Qwik). [`guard`] is
-//! the URL rule all of them share. [`Coordinator`] is the core a service worker wraps around
-//! every fetch: a prefetch in flight and the real request that follows share one fetch, fresh
-//! reusable responses answer at once, and its own drive loop and time rules are on its page.
+//! the URL rule all of them share. The fetch coordinator a service worker wraps around every
+//! fetch, so a prefetch in flight and the real request that follows share one fetch, is its own
+//! capability: [`crate::coordinator`].
 //!
 //! # Drive loop
 //!
@@ -23,7 +23,8 @@
 //!    [`handle_focus`](IntentPrefetch::handle_focus), [`handle_blur`](IntentPrefetch::handle_blur),
 //!    [`handle_fetch_done`](IntentPrefetch::handle_fetch_done),
 //!    [`handle_navigation`](IntentPrefetch::handle_navigation),
-//!    [`set_save_data`](IntentPrefetch::set_save_data) or [`clear`](IntentPrefetch::clear).
+//!    [`set_save_data`](IntentPrefetch::set_save_data) or [`clear`](IntentPrefetch::clear);
+//!    or any of them as an [`Input`] to [`handle_input`](IntentPrefetch::handle_input).
 //! 2. Drain [`poll_action`](IntentPrefetch::poll_action) until `None` and perform each action;
 //!    drain [`poll_event`](IntentPrefetch::poll_event) to observe skips (or discard them).
 //! 3. Wait for the next input or for [`poll_timeout`](IntentPrefetch::poll_timeout), whichever
@@ -48,11 +49,11 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchConfig};
+//! use liveshell::prefetch::{Action, IntentPrefetch, LinkId, PrefetchOptions};
 //! use liveshell::time::{Clock, SystemClock};
 //!
 //! let t0 = SystemClock.now();
-//! let mut p = IntentPrefetch::new("http://localhost:8000/", PrefetchConfig::default()).unwrap();
+//! let mut p = IntentPrefetch::new("http://localhost:8000/", PrefetchOptions::default()).unwrap();
 //! p.handle_pointer_enter(t0, LinkId(1), "/about/#team", Some(""));
 //! assert_eq!(p.poll_action(), None);
 //! let deadline = p.poll_timeout().unwrap();
@@ -67,39 +68,37 @@
 //! ```
 
 mod bundles;
-mod config;
-mod coordinator;
+mod deprecated;
 mod event;
-mod guard;
+pub(crate) mod guard;
+mod input;
+mod link;
+mod options;
 mod purpose;
 mod sfv;
 pub mod speculation;
-mod timer;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use url::Url;
 
 use self::guard::HttpUrlError;
-use self::timer::HoverTimers;
-use crate::time::Instant;
+use crate::deadline::Deadlines;
+use crate::ledger::Ledger;
+use crate::time::{Instant, Timed};
 
 pub use bundles::plan_bundles;
-pub use config::{PrefetchConfig, Transports};
-pub use coordinator::{
+#[allow(deprecated)]
+pub use deprecated::{
     Coordinator, CoordinatorConfig, CoordinatorError, CoordinatorEvent, EntryState, FetchOutcome,
-    FetchTicket, Kind, NotReusable, RefuseReason, ResponseHead, Start, Waiter,
+    FetchTicket, Kind, NotReusable, PrefetchConfig, RefuseReason, ResponseHead, Start, Waiter,
 };
 pub use event::{Action, FetchId, LinkId, PrefetchError, PrefetchEvent, SkipReason};
-pub use guard::{GuardError, document_key, guard, is_opted_in};
+pub use guard::{GuardError, document_key, guard};
+pub use input::Input;
+pub use link::is_opted_in;
+pub use options::{PrefetchOptions, Transports};
 pub use purpose::{SpeculationKind, is_speculative, speculation_kind};
-
-/// One fetch in flight: what it fetches and which link started it.
-#[derive(Debug, Clone)]
-struct Fetch {
-    url: Url,
-    link: LinkId,
-}
 
 /// The intent-prefetch state machine (`handle_*` in, `poll_*` out).
 ///
@@ -128,16 +127,16 @@ struct Fetch {
 /// See the [module docs](self) for the drive loop.
 #[derive(Debug, Clone)]
 pub struct IntentPrefetch {
-    config: PrefetchConfig,
+    options: PrefetchOptions,
     page: Url,
     save_data: bool,
-    timers: HoverTimers,
+    /// The hover-intent deadline of each link under the pointer.
+    timers: Deadlines<LinkId>,
     pending: HashMap<LinkId, Url>,
     prefetched: HashSet<Url>,
-    in_flight: BTreeMap<FetchId, Fetch>,
-    in_flight_urls: HashMap<Url, FetchId>,
+    /// The fetches in flight (each indexed under its URL) and the link that started each.
+    in_flight: Ledger<LinkId>,
     started_on_page: usize,
-    next_fetch: u64,
     actions: VecDeque<Action>,
     events: VecDeque<PrefetchEvent>,
 }
@@ -148,35 +147,32 @@ impl IntentPrefetch {
     /// # Errors
     ///
     /// [`PrefetchError::PageUrl`] if `page_url` does not parse, [`PrefetchError::PageScheme`]
-    /// if it is not `http(s)`, [`PrefetchError::NoTransport`] if the config enables none.
+    /// if it is not `http(s)`, [`PrefetchError::Options`] if [`PrefetchOptions::validate`] refuses
+    /// the options.
     ///
     /// # Examples
     ///
     /// ```
-    /// use liveshell::prefetch::{IntentPrefetch, PrefetchConfig, PrefetchError};
+    /// use liveshell::prefetch::{IntentPrefetch, PrefetchOptions, PrefetchError};
     ///
-    /// assert!(IntentPrefetch::new("https://shop.example/orders/", PrefetchConfig::default()).is_ok());
+    /// assert!(IntentPrefetch::new("https://shop.example/orders/", PrefetchOptions::default()).is_ok());
     /// assert!(matches!(
-    ///     IntentPrefetch::new("file:///tmp/x.html", PrefetchConfig::default()),
+    ///     IntentPrefetch::new("file:///tmp/x.html", PrefetchOptions::default()),
     ///     Err(PrefetchError::PageScheme { .. })
     /// ));
     /// ```
-    pub fn new(page_url: &str, config: PrefetchConfig) -> Result<Self, PrefetchError> {
-        if !config.transports().is_any() {
-            return Err(PrefetchError::NoTransport);
-        }
+    pub fn new(page_url: &str, options: PrefetchOptions) -> Result<Self, PrefetchError> {
+        options.validate()?;
         let page = page_key(None, page_url)?;
         Ok(Self {
-            save_data: config.save_data(),
-            config,
+            save_data: options.save_data,
+            options,
             page,
-            timers: HoverTimers::default(),
+            timers: Deadlines::default(),
             pending: HashMap::new(),
             prefetched: HashSet::new(),
-            in_flight: BTreeMap::new(),
-            in_flight_urls: HashMap::new(),
+            in_flight: Ledger::default(),
             started_on_page: 0,
-            next_fetch: 0,
             actions: VecDeque::new(),
             events: VecDeque::new(),
         })
@@ -194,13 +190,13 @@ impl IntentPrefetch {
         href: &str,
         opt_in: Option<&str>,
     ) {
-        if self.timers.is_armed(link) {
+        if self.timers.is_armed(&link) {
             return;
         }
         let Some(url) = self.eligible(link, href, opt_in) else {
             return;
         };
-        let deadline = now.checked_add(self.config.hover_delay()).unwrap_or(now);
+        let deadline = now.checked_add(self.options.hover_delay).unwrap_or(now);
         self.timers.arm(link, deadline);
         self.pending.insert(link, url.clone());
         self.events.push_back(PrefetchEvent::Armed {
@@ -215,17 +211,11 @@ impl IntentPrefetch {
     /// Cancels a pending hover ([`SkipReason::LeftEarly`]) and aborts a fetch this link started
     /// that is still in flight; its URL becomes eligible again.
     pub fn handle_pointer_leave(&mut self, _now: Instant, link: LinkId) {
-        if self.timers.cancel(link) {
+        if self.timers.cancel(&link).is_some() {
             self.skip_pending(link, SkipReason::LeftEarly);
         }
-        let owned: Vec<FetchId> = self
-            .in_flight
-            .iter()
-            .filter(|(_, fetch)| fetch.link == link)
-            .map(|(&id, _)| id)
-            .collect();
-        for id in owned {
-            self.abort(id);
+        for id in self.in_flight.ids_where(|&owner| owner == link) {
+            self.abort(FetchId(id));
         }
     }
 
@@ -239,7 +229,7 @@ impl IntentPrefetch {
         href: &str,
         opt_in: Option<&str>,
     ) {
-        if self.timers.cancel(link) {
+        if self.timers.cancel(&link).is_some() {
             self.pending.remove(&link);
         }
         if let Some(url) = self.eligible(link, href, opt_in) {
@@ -249,10 +239,10 @@ impl IntentPrefetch {
 
     /// Input: `link` received keyboard focus.
     ///
-    /// With the focus trigger on ([`PrefetchConfig::with_focus`]) this is a hover; otherwise the
+    /// With the focus trigger on ([`PrefetchOptions::focus`]) this is a hover; otherwise the
     /// link is skipped with [`SkipReason::FocusDisabled`].
     pub fn handle_focus(&mut self, now: Instant, link: LinkId, href: &str, opt_in: Option<&str>) {
-        if self.config.focus() {
+        if self.options.focus {
             self.handle_pointer_enter(now, link, href, opt_in);
         } else {
             self.skip(link, href, SkipReason::FocusDisabled);
@@ -269,12 +259,11 @@ impl IntentPrefetch {
     /// A success marks the URL prefetched; a failure makes it eligible again. An id that is not
     /// in flight (aborted, from before a navigation, or unknown) is ignored.
     pub fn handle_fetch_done(&mut self, _now: Instant, id: FetchId, ok: bool) {
-        let Some(fetch) = self.in_flight.remove(&id) else {
+        let Some(fetch) = self.in_flight.finish(id.0) else {
             return;
         };
-        self.in_flight_urls.remove(&fetch.url);
-        if ok {
-            self.prefetched.insert(fetch.url);
+        if let (true, Some(url)) = (ok, fetch.url) {
+            self.prefetched.insert(url);
         }
         self.events.push_back(PrefetchEvent::FetchDone { id, ok });
     }
@@ -297,9 +286,8 @@ impl IntentPrefetch {
         for link in self.timers.drain() {
             self.skip_pending(link, SkipReason::Navigated);
         }
-        let ids: Vec<FetchId> = self.in_flight.keys().copied().collect();
-        for id in ids {
-            self.abort(id);
+        for id in self.in_flight.ids_where(|_| true) {
+            self.abort(FetchId(id));
         }
         self.prefetched.clear();
         self.started_on_page = 0;
@@ -325,14 +313,14 @@ impl IntentPrefetch {
     ///
     /// Pending hovers, fetches in flight and the per-page budget are kept; a navigation resets
     /// those ([`handle_navigation`](Self::handle_navigation)).
-    pub fn clear(&mut self) {
+    pub fn clear(&mut self, _now: Instant) {
         self.prefetched.clear();
     }
 
     /// Timer: fires every hover deadline at or before `now`, in deadline order, checking each
     /// link's eligibility again. Calls before the earliest deadline do nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some(link) = self.timers.pop_due(now) {
+        while let Some((link, _)) = self.timers.pop_due(now) {
             let Some(url) = self.pending.remove(&link) else {
                 continue;
             };
@@ -408,7 +396,7 @@ impl IntentPrefetch {
         let verdict = if self.save_data {
             Err(SkipReason::SaveData)
         } else {
-            guard::link_key(&self.page, href, opt_in)
+            link::link_key(&self.page, href, opt_in)
                 .and_then(|url| self.duplicate(&url).map_or(Ok(url), Err))
         };
         match verdict {
@@ -424,7 +412,7 @@ impl IntentPrefetch {
     fn duplicate(&self, url: &Url) -> Option<SkipReason> {
         if self.prefetched.contains(url) {
             Some(SkipReason::AlreadyPrefetched)
-        } else if self.in_flight_urls.contains_key(url) {
+        } else if self.in_flight.lookup(url).is_some() {
             Some(SkipReason::InFlight)
         } else {
             None
@@ -433,29 +421,20 @@ impl IntentPrefetch {
 
     /// Rules 7 and 9: prefetch an eligible URL by the preferred transport, within budgets.
     fn start(&mut self, link: LinkId, url: Url) {
-        if self.started_on_page >= self.config.max_per_page().get() {
+        if self.started_on_page >= self.options.max_per_page.get() {
             return self.skip(link, url.as_str(), SkipReason::PageBudget);
         }
-        let transports = self.config.transports();
+        let transports = self.options.transports;
         let action = if transports.speculation_rules() {
             self.prefetched.insert(url.clone());
             Action::InsertSpeculationRule { url }
         } else if transports.link_prefetch() {
             self.prefetched.insert(url.clone());
             Action::InjectLinkPrefetch { url }
-        } else if self.in_flight.len() >= self.config.max_in_flight().get() {
+        } else if self.in_flight.len() >= self.options.max_in_flight.get() {
             return self.skip(link, url.as_str(), SkipReason::InFlightCap);
         } else {
-            let id = FetchId(self.next_fetch);
-            self.next_fetch += 1;
-            self.in_flight.insert(
-                id,
-                Fetch {
-                    url: url.clone(),
-                    link,
-                },
-            );
-            self.in_flight_urls.insert(url.clone(), id);
+            let id = FetchId(self.in_flight.start(Some(url.clone()), link));
             Action::StartFetch { id, url }
         };
         self.started_on_page += 1;
@@ -464,8 +443,7 @@ impl IntentPrefetch {
 
     /// Aborts a fetch in flight; its URL becomes eligible again.
     fn abort(&mut self, id: FetchId) {
-        if let Some(fetch) = self.in_flight.remove(&id) {
-            self.in_flight_urls.remove(&fetch.url);
+        if self.in_flight.finish(id.0).is_some() {
             self.actions.push_back(Action::AbortFetch { id });
         }
     }
@@ -486,6 +464,44 @@ impl IntentPrefetch {
     }
 }
 
+impl IntentPrefetch {
+    /// Applies one [`Input`] at `now`: the `handle_*` method it names.
+    ///
+    /// # Errors
+    ///
+    /// Only [`Input::Navigation`] can fail, as
+    /// [`handle_navigation`](Self::handle_navigation) does.
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), PrefetchError> {
+        match input {
+            Input::PointerEnter { link, href, opt_in } => {
+                self.handle_pointer_enter(now, link, href, opt_in);
+            }
+            Input::PointerLeave { link } => self.handle_pointer_leave(now, link),
+            Input::TouchStart { link, href, opt_in } => {
+                self.handle_touch_start(now, link, href, opt_in);
+            }
+            Input::Focus { link, href, opt_in } => self.handle_focus(now, link, href, opt_in),
+            Input::Blur { link } => self.handle_blur(now, link),
+            Input::FetchDone { id, ok } => self.handle_fetch_done(now, id, ok),
+            Input::Navigation { url } => return self.handle_navigation(now, url),
+            Input::SaveData { on } => self.set_save_data(now, on),
+            Input::Clear => self.clear(now),
+            Input::Timeout => self.handle_timeout(now),
+        }
+        Ok(())
+    }
+}
+
+impl Timed for IntentPrefetch {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
+    }
+}
+
 /// Parses a page URL (relative to `base` when given) into its document key.
 fn page_key(base: Option<&Url>, page_url: &str) -> Result<Url, PrefetchError> {
     match guard::parse_http(base, page_url) {
@@ -503,15 +519,16 @@ mod tests {
     use crate::time::{Clock, SystemClock};
 
     fn fetching() -> IntentPrefetch {
-        let config = PrefetchConfig::default().with_transports(Transports::none().with_fetch(true));
-        IntentPrefetch::new("http://localhost:8000/", config).expect("valid page")
+        let options = PrefetchOptions::default().transports(Transports::none().with_fetch(true));
+        IntentPrefetch::new("http://localhost:8000/", options).expect("valid page")
     }
 
     #[test]
     fn an_unrepresentable_deadline_fires_at_once_instead_of_panicking() {
         let now = SystemClock.now();
-        let config = PrefetchConfig::default().with_hover_delay(Duration::MAX);
-        let mut p = IntentPrefetch::new("http://localhost:8000/", config).expect("valid");
+        let mut p = fetching();
+        // Beyond what `validate` allows, as a `now` near the end of `Instant`'s range would be.
+        p.options.hover_delay = Duration::MAX;
         p.handle_pointer_enter(now, LinkId(1), "/a", Some(""));
         assert_eq!(p.poll_timeout(), Some(now));
         p.handle_timeout(now);
@@ -524,13 +541,17 @@ mod tests {
         let mut p = fetching();
         p.handle_touch_start(now, LinkId(1), "/a", Some(""));
         p.handle_touch_start(now, LinkId(2), "/b", Some(""));
-        assert_eq!(p.in_flight_urls.len(), 2);
+        assert_eq!(p.in_flight.len(), 2);
         p.handle_pointer_leave(now, LinkId(1));
         let Some(Action::StartFetch { id, .. }) = p.actions.get(1).cloned() else {
             panic!("two fetches were started")
         };
         p.handle_fetch_done(now, id, false);
-        assert!(p.in_flight.is_empty() && p.in_flight_urls.is_empty());
+        assert_eq!(p.in_flight.len(), 0);
+        for path in ["/a", "/b"] {
+            let url = p.page_url().join(path).expect("static path");
+            assert_eq!(p.in_flight.lookup(&url), None, "{path} left the index");
+        }
     }
 
     #[test]

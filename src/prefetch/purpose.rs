@@ -1,6 +1,7 @@
 //! Server side: recognise speculative (prefetch and prerender) requests by their headers.
 
 use super::sfv::{self, BareItem, Member};
+use crate::headers::{Headers, trim_ows};
 
 /// What kind of speculative request a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,15 +15,16 @@ pub enum SpeculationKind {
 
 /// Which speculative request `headers` describe, if any.
 ///
-/// `headers` are `(name, value)` pairs, names compared ASCII case-insensitively; a
-/// `&http::HeaderMap` works as is. Recognised, strongest first:
+/// `headers` is any [`Headers`]: an array, slice or `Vec` of `(name, value)` pairs (by value
+/// or by reference), or with feature `http` a `&http::HeaderMap`; names compare ASCII
+/// case-insensitively and values are bytes. Recognised, strongest first:
 ///
 /// * `Sec-Purpose` (and the older `X-Sec-Purpose`), parsed as an RFC 9651 structured-field
 ///   **list** (repeated lines joined with `,`): a member that is the token `prefetch` makes the
 ///   request a prefetch, and its boolean parameter `prerender` makes it a prerender. A value
 ///   that is not a valid list is ignored, as the RFC requires; tokens are case-sensitive.
 /// * The legacy headers `Purpose: prefetch` (old Chrome), `X-Purpose: preview` (Safari) and
-///   `X-Moz: prefetch` (Firefox), values compared trimmed and ASCII case-insensitively.
+///   `X-Moz: prefetch` (Firefox), values compared OWS-trimmed and ASCII case-insensitively.
 ///
 /// # Examples
 ///
@@ -30,40 +32,26 @@ pub enum SpeculationKind {
 /// use liveshell::prefetch::{SpeculationKind, speculation_kind};
 ///
 /// assert_eq!(speculation_kind([("sec-purpose", "prefetch;prerender")]), Some(SpeculationKind::Prerender));
-/// assert_eq!(speculation_kind([("X-Moz", "prefetch")]), Some(SpeculationKind::Prefetch));
+/// assert_eq!(speculation_kind(&[("X-Moz", "prefetch")]), Some(SpeculationKind::Prefetch));
 /// assert_eq!(speculation_kind([("Sec-Purpose", "prefetch,")]), None); // not a valid list
 /// ```
-pub fn speculation_kind<I, N, V>(headers: I) -> Option<SpeculationKind>
-where
-    I: IntoIterator<Item = (N, V)>,
-    N: AsRef<str>,
-    V: AsRef<[u8]>,
-{
-    let mut sec_purpose: [Option<Vec<u8>>; 2] = [None, None];
-    let mut legacy = false;
-    for (name, value) in headers {
-        let (name, value) = (name.as_ref(), value.as_ref());
-        let slot = if name.eq_ignore_ascii_case("sec-purpose") {
-            Some(0)
-        } else if name.eq_ignore_ascii_case("x-sec-purpose") {
-            Some(1)
-        } else {
-            legacy |= is_legacy(name, value);
-            None
-        };
-        if let Some(i) = slot {
-            let joined = sec_purpose[i].get_or_insert_with(Vec::new);
-            if !joined.is_empty() {
-                joined.push(b',');
-            }
-            joined.extend_from_slice(value);
-        }
-    }
-    let structured = sec_purpose
-        .iter()
-        .flatten()
-        .filter_map(|value| purpose_of(value))
+pub fn speculation_kind(headers: impl Headers) -> Option<SpeculationKind> {
+    let structured = ["sec-purpose", "x-sec-purpose"]
+        .into_iter()
+        .filter_map(|name| joined(&headers, name))
+        .filter_map(|value| purpose_of(&value))
         .max_by_key(|kind| *kind == SpeculationKind::Prerender);
+    let legacy = [
+        ("purpose", "prefetch"),
+        ("x-moz", "prefetch"),
+        ("x-purpose", "preview"),
+    ]
+    .into_iter()
+    .any(|(name, expected)| {
+        headers
+            .values(name)
+            .any(|value| trim_ows(value).eq_ignore_ascii_case(expected.as_bytes()))
+    });
     structured.or(legacy.then_some(SpeculationKind::Prefetch))
 }
 
@@ -77,15 +65,25 @@ where
 ///
 /// assert!(is_speculative([("Sec-Purpose", "prefetch")]));
 /// assert!(is_speculative(vec![("Purpose".to_string(), b"prefetch".to_vec())]));
-/// assert!(!is_speculative([("Accept", "text/html")]));
+/// assert!(!is_speculative(&[("Accept", "text/html")]));
 /// ```
-pub fn is_speculative<I, N, V>(headers: I) -> bool
-where
-    I: IntoIterator<Item = (N, V)>,
-    N: AsRef<str>,
-    V: AsRef<[u8]>,
-{
+pub fn is_speculative(headers: impl Headers) -> bool {
     speculation_kind(headers).is_some()
+}
+
+/// Every line of the field `name` joined with `,` into one list value (RFC 9651 §4.2), or
+/// `None` if the field is absent. Empty lines before the first non-empty one add no comma.
+fn joined(headers: &impl Headers, name: &str) -> Option<Vec<u8>> {
+    let mut lines = headers.values(name).peekable();
+    lines.peek()?;
+    let mut value = Vec::new();
+    for line in lines {
+        if !value.is_empty() {
+            value.push(b',');
+        }
+        value.extend_from_slice(line);
+    }
+    Some(value)
 }
 
 /// The purpose a valid `Sec-Purpose` list value states.
@@ -109,17 +107,6 @@ fn purpose_of(value: &[u8]) -> Option<SpeculationKind> {
     found
 }
 
-fn is_legacy(name: &str, value: &[u8]) -> bool {
-    let expected = if name.eq_ignore_ascii_case("purpose") || name.eq_ignore_ascii_case("x-moz") {
-        "prefetch"
-    } else if name.eq_ignore_ascii_case("x-purpose") {
-        "preview"
-    } else {
-        return false;
-    };
-    value.trim_ascii().eq_ignore_ascii_case(expected.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +118,12 @@ mod tests {
             ("sec-purpose", "prefetch;prerender"),
         ];
         assert_eq!(speculation_kind(headers), Some(SpeculationKind::Prerender));
+    }
+
+    #[test]
+    fn an_empty_first_line_adds_no_comma() {
+        let headers = [("Sec-Purpose", ""), ("sec-purpose", "prefetch")];
+        assert_eq!(speculation_kind(headers), Some(SpeculationKind::Prefetch));
     }
 
     #[test]

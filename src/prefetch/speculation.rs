@@ -34,7 +34,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::event::SkipReason;
-use super::guard::link_key;
+use super::link::link_key;
 
 /// A `speculationrules` document: the rules for each speculation action.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

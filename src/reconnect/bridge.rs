@@ -4,16 +4,17 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use lru::LruCache;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::buffer::{DEFAULT_CAPACITY, ReplayBuffer};
 use super::wire::{BridgeMessage, ConnectionId, DrainReply};
 use crate::json::compact_len;
-use crate::time::Instant;
+use crate::time::{Instant, Timed};
 
 /// How the [`Bridge`] bounds what it holds.
 ///
-/// | setting | default | djust |
+/// | option | default | djust |
 /// |---|---|---|
 /// | [`capacity`](Self::capacity): messages per connection | 50 | 50 |
 /// | [`max_bytes`](Self::max_bytes): serialized payload bytes per connection | 256 KiB | unbounded |
@@ -21,26 +22,54 @@ use crate::time::Instant;
 /// | [`idle_timeout`](Self::idle_timeout): a connection untouched this long is collected | 10 min | never |
 /// | [`max_connections`](Self::max_connections): buffers held at once (least recently used goes) | 256 | unbounded |
 ///
+/// Every value is usable, so there is no `validate`: the counts cannot be zero by type, a
+/// `max_bytes` of 0 drops (and counts) every payload, a zero `max_age` replays only messages
+/// buffered at the drain's own instant, and a span too long to represent never expires.
+///
+/// With serde, an options file gives any subset of the fields (the rest keep their defaults),
+/// durations in seconds:
+///
+/// ```
+/// use std::time::Duration;
+/// use liveshell::reconnect::BridgeOptions;
+///
+/// let options: BridgeOptions = serde_json::from_str(r#"{"max_age": 60, "capacity": 20}"#)?;
+/// assert_eq!(
+///     options,
+///     BridgeOptions::default()
+///         .max_age(Duration::from_secs(60))
+///         .capacity(20.try_into().unwrap())
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
 /// # Examples
 ///
 /// ```
 /// use std::time::Duration;
-/// use liveshell::reconnect::{Bridge, BridgeConfig};
+/// use liveshell::reconnect::{Bridge, BridgeOptions};
 ///
-/// let bridge = Bridge::new(BridgeConfig::default().max_age(Duration::from_secs(60)));
+/// let bridge = Bridge::new(BridgeOptions::default().max_age(Duration::from_secs(60)));
 /// assert_eq!(bridge.max_age(), Duration::from_secs(60));
 /// assert_eq!(bridge.capacity().get(), 50);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BridgeConfig {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BridgeOptions {
     capacity: NonZeroUsize,
     max_bytes: usize,
+    #[serde(with = "crate::options::seconds")]
     max_age: Duration,
+    #[serde(with = "crate::options::seconds")]
     idle_timeout: Duration,
     max_connections: NonZeroUsize,
 }
 
-impl Default for BridgeConfig {
+/// The old name of [`BridgeOptions`].
+#[deprecated(note = "renamed to `BridgeOptions`")]
+pub type BridgeConfig = BridgeOptions;
+
+impl Default for BridgeOptions {
     fn default() -> Self {
         Self {
             capacity: DEFAULT_CAPACITY,
@@ -52,7 +81,7 @@ impl Default for BridgeConfig {
     }
 }
 
-impl BridgeConfig {
+impl BridgeOptions {
     /// Sets how many messages one connection keeps; older ones are dropped (djust: 50).
     #[must_use]
     pub const fn capacity(mut self, capacity: NonZeroUsize) -> Self {
@@ -151,7 +180,7 @@ impl Connection {
 /// buffer and replies with its payloads oldest first (an unknown or already drained id gets
 /// `[]`), and anything else is ignored. On top of djust it bounds each buffer by bytes and age,
 /// collects idle connections, bounds how many it holds, and reports every drop (see
-/// [`BridgeConfig`], [`DrainReply::dropped`] and [`stats`](Self::stats)).
+/// [`BridgeOptions`], [`DrainReply::dropped`] and [`stats`](Self::stats)).
 ///
 /// Gate each incoming message with [`accept_source`](super::accept_source) before handing it
 /// over.
@@ -178,7 +207,7 @@ impl Connection {
 /// ```
 #[derive(Debug)]
 pub struct Bridge {
-    config: BridgeConfig,
+    options: BridgeOptions,
     /// Least recently active first; activity times are monotonic (see `latest`), so the least
     /// recently used entry is also the one idle the longest.
     connections: LruCache<ConnectionId, Connection>,
@@ -188,18 +217,18 @@ pub struct Bridge {
 }
 
 impl Default for Bridge {
-    /// A bridge with [`BridgeConfig::default`].
+    /// A bridge with [`BridgeOptions::default`].
     fn default() -> Self {
-        Self::new(BridgeConfig::default())
+        Self::new(BridgeOptions::default())
     }
 }
 
 impl Bridge {
     /// Creates an empty bridge.
     #[must_use]
-    pub fn new(config: BridgeConfig) -> Self {
+    pub fn new(options: BridgeOptions) -> Self {
         Self {
-            config,
+            options,
             connections: LruCache::unbounded(),
             latest: None,
             stats: BridgeStats::default(),
@@ -209,8 +238,10 @@ impl Bridge {
     /// Handles one message posted to the service worker at `now`.
     ///
     /// Returns the reply to post back for a `DJUST_DRAIN`, and `None` for everything else.
+    /// The reply is the only copy of the drained messages: the bridge has forgotten them.
     /// Connections idle past the deadline are collected first, as by
     /// [`handle_timeout`](Self::handle_timeout).
+    #[must_use = "a drain's reply is the only copy of the drained messages: post it back"]
     pub fn handle(&mut self, now: Instant, message: BridgeMessage) -> Option<DrainReply> {
         let now = self.advance(now);
         match message {
@@ -226,11 +257,42 @@ impl Bridge {
         }
     }
 
+    /// Handles one [`Input`] at `now`: a thin `match` over [`handle`](Self::handle) and
+    /// [`handle_timeout`](Self::handle_timeout), for hosts and harnesses that feed every input
+    /// through one queue. Returns what [`handle`](Self::handle) returns; a timeout returns
+    /// `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::reconnect::{Bridge, BridgeMessage, Input};
+    /// use liveshell::time::{Clock, SystemClock};
+    /// use serde_json::json;
+    ///
+    /// let now = SystemClock.now();
+    /// let mut bridge = Bridge::default();
+    /// let buffer = Input::Message(BridgeMessage::buffer("c", json!("e")));
+    /// assert_eq!(bridge.handle_input(now, buffer), None);
+    /// assert_eq!(bridge.handle_input(now, Input::Timeout), None);
+    /// let reply = bridge.handle_input(now, Input::Message(BridgeMessage::drain("c"))).unwrap();
+    /// assert_eq!(reply.messages, [json!("e")]);
+    /// ```
+    #[must_use = "a drain's reply is the only copy of the drained messages: post it back"]
+    pub fn handle_input(&mut self, now: Instant, input: Input) -> Option<DrainReply> {
+        match input {
+            Input::Message(message) => self.handle(now, message),
+            Input::Timeout => {
+                self.handle_timeout(now);
+                None
+            }
+        }
+    }
+
     /// When the next idle connection is due for collection, if any.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let (_, oldest) = self.connections.peek_lru()?;
-        oldest.last_active.checked_add(self.config.idle_timeout)
+        oldest.last_active.checked_add(self.options.idle_timeout)
     }
 
     /// Collects every connection idle for at least `idle_timeout` at `now`; an early call
@@ -247,7 +309,7 @@ impl Bridge {
         };
         self.latest = Some(now);
         while let Some((_, oldest)) = self.connections.peek_lru() {
-            if now.saturating_duration_since(oldest.last_active) < self.config.idle_timeout {
+            if now.saturating_duration_since(oldest.last_active) < self.options.idle_timeout {
                 break;
             }
             self.collect_lru();
@@ -284,41 +346,41 @@ impl Bridge {
     /// The most messages one connection keeps.
     #[must_use]
     pub const fn capacity(&self) -> NonZeroUsize {
-        self.config.capacity
+        self.options.capacity
     }
 
     /// The byte budget per connection.
     #[must_use]
     pub const fn max_bytes(&self) -> usize {
-        self.config.max_bytes
+        self.options.max_bytes
     }
 
     /// The age past which a buffered message is dropped.
     #[must_use]
     pub const fn max_age(&self) -> Duration {
-        self.config.max_age
+        self.options.max_age
     }
 
     /// How long a connection may stay idle before it is collected.
     #[must_use]
     pub const fn idle_timeout(&self) -> Duration {
-        self.config.idle_timeout
+        self.options.idle_timeout
     }
 
     /// The most connections held at once.
     #[must_use]
     pub const fn max_connections(&self) -> NonZeroUsize {
-        self.config.max_connections
+        self.options.max_connections
     }
 
     fn buffer(&mut self, now: Instant, connection_id: ConnectionId, payload: Value) {
         let size = compact_len(&payload);
         if !self.connections.contains(&connection_id) {
-            if self.connections.len() >= self.config.max_connections.get() {
+            if self.connections.len() >= self.options.max_connections.get() {
                 self.collect_lru();
             }
             let connection = Connection {
-                buffer: ReplayBuffer::new(self.config.capacity),
+                buffer: ReplayBuffer::new(self.options.capacity),
                 bytes: 0,
                 dropped: 0,
                 last_active: now,
@@ -333,17 +395,17 @@ impl Bridge {
         let stats = &mut self.stats;
         // Expired messages at the front are of no use any more: free their room first.
         while let Some(oldest) = connection.buffer.front() {
-            if now.saturating_duration_since(oldest.at) <= self.config.max_age {
+            if now.saturating_duration_since(oldest.at) <= self.options.max_age {
                 break;
             }
             forget(connection, &mut stats.dropped_expired);
         }
-        if size > self.config.max_bytes {
+        if size > self.options.max_bytes {
             connection.dropped = connection.dropped.saturating_add(1);
             stats.dropped_over_budget += 1;
             return;
         }
-        while connection.bytes + size > self.config.max_bytes {
+        while connection.bytes + size > self.options.max_bytes {
             forget(connection, &mut stats.dropped_over_budget);
         }
         let entry = Entry {
@@ -364,7 +426,7 @@ impl Bridge {
             return DrainReply::new(connection_id, Vec::new(), 0);
         };
         let mut dropped = connection.dropped();
-        let max_age = self.config.max_age;
+        let max_age = self.options.max_age;
         let stats = &mut self.stats;
         let messages: Vec<Value> = connection
             .buffer
@@ -392,6 +454,27 @@ impl Bridge {
     }
 }
 
+impl Timed for Bridge {
+    fn poll_timeout(&self) -> Option<Instant> {
+        Self::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Self::handle_timeout(self, now);
+    }
+}
+
+/// One input of a [`Bridge`], for [`Bridge::handle_input`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Input {
+    /// A message posted to the service worker: [`Bridge::handle`].
+    Message(BridgeMessage),
+    /// The deadline from [`Bridge::poll_timeout`] passed: [`Bridge::handle_timeout`].
+    Timeout,
+}
+
 /// Drops a connection's oldest message and counts it under `counter`.
 fn forget(connection: &mut Connection, counter: &mut u64) {
     if let Some(entry) = connection.buffer.pop() {
@@ -407,6 +490,10 @@ mod tests {
     use crate::time::{Clock, SystemClock};
     use serde_json::json;
 
+    fn buffer(bridge: &mut Bridge, now: Instant, id: &str, payload: Value) {
+        assert_eq!(bridge.handle(now, BridgeMessage::buffer(id, payload)), None);
+    }
+
     fn drain(bridge: &mut Bridge, now: Instant, id: &str) -> DrainReply {
         bridge
             .handle(now, BridgeMessage::drain(id))
@@ -417,9 +504,9 @@ mod tests {
     fn byte_budget_drops_oldest_to_make_room() {
         let t0 = SystemClock.now();
         // "aaaa" serializes to 6 bytes with its quotes.
-        let mut bridge = Bridge::new(BridgeConfig::default().max_bytes(13));
+        let mut bridge = Bridge::new(BridgeOptions::default().max_bytes(13));
         for p in ["aaaa", "bbbb", "cccc"] {
-            bridge.handle(t0, BridgeMessage::buffer("c", json!(p)));
+            buffer(&mut bridge, t0, "c", json!(p));
         }
         let reply = drain(&mut bridge, t0, "c");
         assert_eq!(reply.messages, [json!("bbbb"), json!("cccc")]);
@@ -430,9 +517,9 @@ mod tests {
     #[test]
     fn payload_over_the_whole_budget_is_dropped_alone() {
         let t0 = SystemClock.now();
-        let mut bridge = Bridge::new(BridgeConfig::default().max_bytes(8));
-        bridge.handle(t0, BridgeMessage::buffer("c", json!("ok")));
-        bridge.handle(t0, BridgeMessage::buffer("c", json!("far too long")));
+        let mut bridge = Bridge::new(BridgeOptions::default().max_bytes(8));
+        buffer(&mut bridge, t0, "c", json!("ok"));
+        buffer(&mut bridge, t0, "c", json!("far too long"));
         let reply = drain(&mut bridge, t0, "c");
         assert_eq!(reply.messages, [json!("ok")]);
         assert_eq!(reply.dropped, 1);
@@ -442,13 +529,13 @@ mod tests {
     fn expired_messages_are_dropped_at_drain_and_exact_age_is_kept() {
         let t0 = SystemClock.now();
         let mut bridge = Bridge::default();
-        bridge.handle(t0, BridgeMessage::buffer("c", json!("old")));
+        buffer(&mut bridge, t0, "c", json!("old"));
         let t1 = t0 + Duration::from_secs(60);
-        bridge.handle(t1, BridgeMessage::buffer("c", json!("new")));
+        buffer(&mut bridge, t1, "c", json!("new"));
         let reply = drain(&mut bridge, t1 + Duration::from_secs(240), "c");
         assert_eq!(reply.messages, [json!("old"), json!("new")]);
         let mut bridge = Bridge::default();
-        bridge.handle(t0, BridgeMessage::buffer("d", json!("old")));
+        buffer(&mut bridge, t0, "d", json!("old"));
         let t2 = t0 + Duration::from_secs(300) + Duration::from_secs(1);
         let reply = drain(&mut bridge, t2, "d");
         assert!(reply.messages.is_empty());
@@ -461,8 +548,8 @@ mod tests {
         let t0 = SystemClock.now();
         let later = t0 + Duration::from_secs(3600);
         let mut bridge = Bridge::default();
-        bridge.handle(later, BridgeMessage::buffer("c", json!(1)));
-        bridge.handle(t0, BridgeMessage::buffer("c", json!(2)));
+        buffer(&mut bridge, later, "c", json!(1));
+        buffer(&mut bridge, t0, "c", json!(2));
         let reply = drain(&mut bridge, t0, "c");
         assert_eq!(reply.messages, [json!(1), json!(2)]);
     }
@@ -471,12 +558,9 @@ mod tests {
     fn idle_connections_are_collected_at_their_deadline() {
         let t0 = SystemClock.now();
         let idle = Duration::from_secs(30);
-        let mut bridge = Bridge::new(BridgeConfig::default().idle_timeout(idle));
-        bridge.handle(t0, BridgeMessage::buffer("a", json!(1)));
-        bridge.handle(
-            t0 + Duration::from_secs(10),
-            BridgeMessage::buffer("b", json!(2)),
-        );
+        let mut bridge = Bridge::new(BridgeOptions::default().idle_timeout(idle));
+        buffer(&mut bridge, t0, "a", json!(1));
+        buffer(&mut bridge, t0 + Duration::from_secs(10), "b", json!(2));
         assert_eq!(bridge.poll_timeout(), Some(t0 + idle));
         bridge.handle_timeout(t0 + idle - Duration::from_millis(1));
         assert_eq!(bridge.len(), 2, "an early timeout collects nothing");
@@ -492,11 +576,11 @@ mod tests {
     fn connection_limit_evicts_the_least_recently_active() {
         let t0 = SystemClock.now();
         let two = NonZeroUsize::new(2).unwrap();
-        let mut bridge = Bridge::new(BridgeConfig::default().max_connections(two));
-        bridge.handle(t0, BridgeMessage::buffer("a", json!(1)));
-        bridge.handle(t0, BridgeMessage::buffer("b", json!(2)));
-        bridge.handle(t0, BridgeMessage::buffer("a", json!(3)));
-        bridge.handle(t0, BridgeMessage::buffer("c", json!(4)));
+        let mut bridge = Bridge::new(BridgeOptions::default().max_connections(two));
+        buffer(&mut bridge, t0, "a", json!(1));
+        buffer(&mut bridge, t0, "b", json!(2));
+        buffer(&mut bridge, t0, "a", json!(3));
+        buffer(&mut bridge, t0, "c", json!(4));
         assert_eq!(bridge.len(), 2);
         assert!(bridge.peek("b").is_none());
         assert_eq!(bridge.peek("a").unwrap().count(), 2);
@@ -505,10 +589,30 @@ mod tests {
     #[test]
     fn huge_idle_timeout_has_no_deadline_instead_of_overflowing() {
         let t0 = SystemClock.now();
-        let mut bridge = Bridge::new(BridgeConfig::default().idle_timeout(Duration::MAX));
-        bridge.handle(t0, BridgeMessage::buffer("a", json!(1)));
+        let mut bridge = Bridge::new(BridgeOptions::default().idle_timeout(Duration::MAX));
+        buffer(&mut bridge, t0, "a", json!(1));
         assert_eq!(bridge.poll_timeout(), None);
         bridge.handle_timeout(t0 + Duration::from_secs(1 << 40));
         assert_eq!(bridge.len(), 1);
+    }
+
+    #[cfg(feature = "arbitrary")]
+    #[test]
+    fn arbitrary_inputs_drive_the_bridge_without_panicking() {
+        use arbitrary::{Arbitrary, Unstructured};
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(8192).collect();
+        let mut u = Unstructured::new(&bytes);
+        let mut machine = Bridge::default();
+        let mut now = SystemClock.now();
+        let mut fed = 0;
+        while !u.is_empty() {
+            let Ok(input) = Input::arbitrary(&mut u) else {
+                break;
+            };
+            let _reply = machine.handle_input(now, input);
+            now += Duration::from_millis(7);
+            fed += 1;
+        }
+        assert!(fed > 10, "only {fed} inputs");
     }
 }

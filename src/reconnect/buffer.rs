@@ -64,6 +64,7 @@ impl<T> ReplayBuffer<T> {
     /// Appends `item` as the newest entry; when the buffer is full, removes and returns the oldest.
     ///
     /// O(1); once the buffer has been full it never allocates.
+    #[must_use = "the evicted oldest item is returned, not dropped"]
     pub fn push(&mut self, item: T) -> Option<T> {
         if self.len == self.slots.len() {
             if self.is_full() {
@@ -237,7 +238,8 @@ impl<T> Extend<T> for ReplayBuffer<T> {
     /// Pushes every item in order; evicted items are dropped (and counted).
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         for item in iter {
-            self.push(item);
+            // Extend's contract: the evicted item is dropped here, and `dropped` counts it.
+            let _evicted = self.push(item);
         }
     }
 }

@@ -29,6 +29,11 @@
 //! 4. Arm a timer for [`Bridge::poll_timeout`] and call [`Bridge::handle_timeout`] when it
 //!    fires, to collect idle connections ([`Bridge::handle`] also collects them on its way).
 //!
+//! A host that feeds every input from one queue passes an [`Input`] to
+//! [`Bridge::handle_input`] instead; the bridge also implements [`Timed`](crate::time::Timed),
+//! so one loop drives it beside the crate's other machines. Configure it with
+//! [`BridgeOptions`] (serde, durations in seconds).
+//!
 //! # Time
 //!
 //! Only the [`Bridge`] takes time: `now` stamps each buffered payload and each connection's
@@ -78,7 +83,9 @@ mod guard;
 mod outbox;
 mod wire;
 
-pub use bridge::{Bridge, BridgeConfig, BridgeStats};
+#[allow(deprecated)]
+pub use bridge::BridgeConfig;
+pub use bridge::{Bridge, BridgeOptions, BridgeStats, Input};
 pub use buffer::{DEFAULT_CAPACITY, Drain, ReplayBuffer};
 pub use gate::{Source, SourceError, SourceGate, SourceKind, accept_source};
 pub use guard::{REPLAY_WINDOW, ReplayGuard, Verdict};

@@ -88,7 +88,8 @@ impl<T> Outbox<T> {
             payload,
         };
         self.next_seq = self.next_seq.saturating_add(1);
-        self.pending.push(stamped);
+        // Past `capacity` the oldest unacknowledged message goes; `dropped` counts it.
+        let _evicted = self.pending.push(stamped);
         self.pending
             .back()
             .expect("the message was pushed just above")

@@ -247,6 +247,19 @@ impl BridgeMessage {
     }
 }
 
+/// A buffer (a string payload), a drain, or another message, for any id (fuzzing only).
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for BridgeMessage {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let id: String = u.arbitrary()?;
+        Ok(match u.int_in_range(0..=2)? {
+            0 => Self::buffer(id, Value::String(u.arbitrary()?)),
+            1 => Self::drain(id),
+            _ => Self::Other(Value::String(u.arbitrary()?)),
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for BridgeMessage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Value::deserialize(deserializer).map(Self::from_value)
@@ -289,7 +302,7 @@ impl Serialize for BridgeMessage {
 ///
 /// let now = SystemClock.now();
 /// let mut bridge = Bridge::default();
-/// bridge.handle(now, BridgeMessage::buffer("c2", json!("a")));
+/// assert_eq!(bridge.handle(now, BridgeMessage::buffer("c2", json!("a"))), None);
 /// let reply = bridge.handle(now, BridgeMessage::drain("c2")).unwrap();
 /// assert_eq!(
 ///     serde_json::to_value(&reply)?,
@@ -299,6 +312,7 @@ impl Serialize for BridgeMessage {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename = "DJUST_DRAIN_REPLY", rename_all = "camelCase")]
+#[must_use = "a drain reply is the only copy of the drained messages: post it back"]
 #[non_exhaustive]
 pub struct DrainReply {
     /// The normalised id the drain asked for.
@@ -312,7 +326,6 @@ pub struct DrainReply {
 
 impl DrainReply {
     /// A reply for `connection_id` carrying `messages` and a drop count.
-    #[must_use]
     pub const fn new(connection_id: ConnectionId, messages: Vec<Value>, dropped: u64) -> Self {
         Self {
             connection_id,

@@ -82,10 +82,8 @@ impl TokenSink for Watch<'_> {
         flags.after_pre = false;
         let mut start = false;
         match &token {
-            Token::CharacterTokens(text) => {
-                if !flags.raw && !text.bytes().all(is_whitespace) {
-                    flags.frameset_not_ok = true;
-                }
+            Token::CharacterTokens(text) if !flags.raw && !text.bytes().all(is_whitespace) => {
+                flags.frameset_not_ok = true;
             }
             Token::TagToken(tag) if tag.kind == TagKind::StartTag => {
                 start = true;

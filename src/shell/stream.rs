@@ -5,25 +5,8 @@
 //! once [`MainStream::finish`] has run, equals [`main_inner_with`] of the whole page, byte for byte,
 //! however the page was cut (inside a UTF-8 sequence, a tag, a character reference, a CR LF).
 //!
-//! # What is held back
-//!
-//! The stream runs the same tokenizer, tree builder (html5ever's), tree and serializer as
-//! [`main_inner_with`]. A tree builder cannot be kept between chunks (html5ever's strings are
-//! `!Send`), so the stream keeps the input since its last *checkpoint*: a point where a short
-//! replay of synthetic tokens brings a fresh tree builder into exactly the state it had there
-//! (see `checkpoint.rs`: in the head, or in the body with only a chain of ordinary elements open).
-//! Each chunk is parsed, with that replay in front, up to its last `<`; what is settled is
-//! appended; and if that point is a checkpoint, the input before it is dropped.
-//!
-//! Settled means that no later input can change it. The stream stays [`StreamState::Seeking`]
-//! while an earlier main element is still possible (a table is open: foster parenting inserts
-//! before it) or the body may still be replaced (frameset-ok is not yet "not ok"). In main it stops
-//! before the first node that may still change: an open formatting element (the adoption agency
-//! algorithm may restructure it and everything after it), an open table (foster parenting), an
-//! open template (its contents) or select (its `selectedcontent`); and it writes no end tag of an
-//! open element. The input held back grows with what can still change: the part of the page since
-//! the last checkpoint. Past the hold-back limit `push` fails with
-//! [`StreamError::HoldBackLimit`]; it never appends a wrong byte.
+//! What the stream holds back, and why, is documented on [`MainStream`] (this module is
+//! private).
 //!
 //! # Examples
 //!
@@ -92,9 +75,31 @@ pub enum StreamError {
     Finished,
 }
 
-/// Main's inner HTML from a page read in chunks (see the [module docs](self)).
+/// Main's inner HTML from a page read in chunks.
 ///
-/// `MainStream` is `Send + 'static`, so it can live in an async body across `.await` points.
+/// Everything it appends, once [`finish`](Self::finish) has run, equals [`main_inner_with`] of
+/// the whole page, byte for byte, however the page was cut. `MainStream` is `Send + 'static`, so
+/// it can live in an async body across `.await` points.
+///
+/// # What is held back
+///
+/// The stream runs the same tokenizer, tree builder (html5ever's), tree and serializer as
+/// [`main_inner_with`]. A tree builder cannot be kept between chunks (html5ever's strings are
+/// `!Send`), so the stream keeps the input since its last *checkpoint*: a point where a short
+/// replay of synthetic tokens brings a fresh tree builder into exactly the state it had there
+/// (see `checkpoint.rs`: in the head, or in the body with only a chain of ordinary elements open).
+/// Each chunk is parsed, with that replay in front, up to its last `<`; what is settled is
+/// appended; and if that point is a checkpoint, the input before it is dropped.
+///
+/// Settled means that no later input can change it. The stream stays [`StreamState::Seeking`]
+/// while an earlier main element is still possible (a table is open: foster parenting inserts
+/// before it) or the body may still be replaced (frameset-ok is not yet "not ok"). In main it stops
+/// before the first node that may still change: an open formatting element (the adoption agency
+/// algorithm may restructure it and everything after it), an open table (foster parenting), an
+/// open template (its contents) or select (its `selectedcontent`); and it writes no end tag of an
+/// open element. The input held back grows with what can still change: the part of the page since
+/// the last checkpoint. Past the hold-back limit `push` fails with
+/// [`StreamError::HoldBackLimit`]; it never appends a wrong byte.
 ///
 /// # Examples
 ///
@@ -102,7 +107,8 @@ pub enum StreamError {
 /// use liveshell::shell::{MainStream, ShellOptions, StreamError};
 /// let mut stream = MainStream::new(&ShellOptions::default().hold_back_limit(8));
 /// let mut out = Vec::new();
-/// let err = stream.push(b"<main>more than eight bytes</main>", &mut out).unwrap_err();
+/// // An open `<b>` may still be restructured by the adoption agency algorithm: held back.
+/// let err = stream.push(b"<main><b>more than eight bytes", &mut out).unwrap_err();
 /// assert_eq!(err, StreamError::HoldBackLimit { limit: 8 });
 /// assert!(out.is_empty());
 /// ```
@@ -285,7 +291,6 @@ impl MainStream {
         let (replay_repairs, replayed) = self.checkpoint.replay(&watch);
         let (repairs, clean) = tokenize_segment(input, &watch, complete);
         let flags = watch.flags();
-        drop(watch);
         let held = if complete {
             Vec::new()
         } else {
@@ -409,6 +414,20 @@ mod tests {
             Err(StreamError::InvalidUtf8 { offset: 6 })
         );
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn once_done_later_input_is_not_read_so_a_bad_byte_there_goes_unseen() {
+        let mut stream = MainStream::new(&ShellOptions::default());
+        let mut out = Vec::new();
+        assert_eq!(
+            stream.push(b"<main>a</main><p>", &mut out),
+            Ok(StreamState::Done)
+        );
+        assert_eq!(stream.push(b"\xff", &mut out), Ok(StreamState::Done));
+        assert_eq!(stream.push(b"\xe2\x82", &mut out), Ok(StreamState::Done));
+        assert_eq!(stream.finish(&mut out), Ok(true));
+        assert_eq!(out, b"a");
     }
 
     #[test]

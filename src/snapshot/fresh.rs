@@ -2,48 +2,13 @@
 
 use std::time::Duration;
 
+use super::SnapshotOptions;
+
 /// The default longest age a snapshot may have and still be restored: 5 minutes.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5 * 60);
 
 /// The default allowance for a capture time stamped ahead of `now` (clock skew): 5 seconds.
 pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(5);
-
-/// How old a snapshot may be.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use liveshell::snapshot::FreshnessPolicy;
-///
-/// let mut policy = FreshnessPolicy::default();
-/// assert_eq!(policy.max_age, Duration::from_secs(300));
-/// policy.max_age = Duration::from_secs(60);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct FreshnessPolicy {
-    /// The longest age still fresh, inclusive. Default [`DEFAULT_MAX_AGE`].
-    pub max_age: Duration,
-    /// How far ahead of `now` a capture time may be and still count as age zero.
-    /// Default [`DEFAULT_MAX_SKEW`].
-    pub max_skew: Duration,
-}
-
-impl FreshnessPolicy {
-    /// A policy with the given maximum age and future-skew allowance.
-    #[must_use]
-    pub const fn new(max_age: Duration, max_skew: Duration) -> Self {
-        Self { max_age, max_skew }
-    }
-}
-
-impl Default for FreshnessPolicy {
-    /// [`DEFAULT_MAX_AGE`] (5 minutes) and [`DEFAULT_MAX_SKEW`] (5 seconds).
-    fn default() -> Self {
-        Self::new(DEFAULT_MAX_AGE, DEFAULT_MAX_SKEW)
-    }
-}
 
 /// The verdict of [`is_fresh`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,7 +21,7 @@ pub enum Freshness {
     },
     /// Too old: fall back to `mount()`.
     Stale {
-        /// How long ago it was captured, more than the policy's `max_age`.
+        /// How long ago it was captured, more than the options' `max_age`.
         age: Duration,
     },
     /// Stamped further in the future than the skew allowance: fall back to `mount()`.
@@ -77,31 +42,32 @@ impl Freshness {
 /// Judges a snapshot captured at `captured_at_ms` at the time `now_ms`, both wall-clock epoch
 /// milliseconds (as the browser stamps them; passed in, never read).
 ///
-/// Fresh while `now - captured <= max_age`; a capture time ahead of `now` by at most `max_skew`
-/// is fresh with age zero, further ahead it is [`Freshness::FromTheFuture`].
+/// Fresh while `now - captured <=` [`max_age`](SnapshotOptions::max_age); a capture time ahead
+/// of `now` by at most [`max_skew`](SnapshotOptions::max_skew) is fresh with age zero, further
+/// ahead it is [`Freshness::FromTheFuture`].
 ///
 /// # Examples
 ///
 /// ```
 /// use std::time::Duration;
-/// use liveshell::snapshot::{Freshness, FreshnessPolicy, is_fresh};
+/// use liveshell::snapshot::{Freshness, SnapshotOptions, is_fresh};
 ///
-/// let policy = FreshnessPolicy::default();
+/// let options = SnapshotOptions::default();
 /// let captured = 1_700_000_000_000;
-/// assert!(is_fresh(captured, captured + 300_000, &policy).is_fresh());
+/// assert!(is_fresh(captured, captured + 300_000, &options).is_fresh());
 /// assert_eq!(
-///     is_fresh(captured, captured + 300_001, &policy),
+///     is_fresh(captured, captured + 300_001, &options),
 ///     Freshness::Stale { age: Duration::from_millis(300_001) }
 /// );
-/// assert!(is_fresh(captured + 5_000, captured, &policy).is_fresh());
-/// assert!(!is_fresh(captured + 5_001, captured, &policy).is_fresh());
+/// assert!(is_fresh(captured + 5_000, captured, &options).is_fresh());
+/// assert!(!is_fresh(captured + 5_001, captured, &options).is_fresh());
 /// ```
 #[must_use]
-pub fn is_fresh(captured_at_ms: u64, now_ms: u64, policy: &FreshnessPolicy) -> Freshness {
+pub fn is_fresh(captured_at_ms: u64, now_ms: u64, options: &SnapshotOptions) -> Freshness {
     match now_ms.checked_sub(captured_at_ms) {
         Some(age) => {
             let age = Duration::from_millis(age);
-            if age <= policy.max_age {
+            if age <= options.max_age {
                 Freshness::Fresh { age }
             } else {
                 Freshness::Stale { age }
@@ -109,7 +75,7 @@ pub fn is_fresh(captured_at_ms: u64, now_ms: u64, policy: &FreshnessPolicy) -> F
         }
         None => {
             let ahead = Duration::from_millis(captured_at_ms - now_ms);
-            if ahead <= policy.max_skew {
+            if ahead <= options.max_skew {
                 Freshness::Fresh {
                     age: Duration::ZERO,
                 }
@@ -126,7 +92,7 @@ mod tests {
 
     #[test]
     fn extreme_timestamps_do_not_overflow() {
-        let p = FreshnessPolicy::default();
+        let p = SnapshotOptions::default();
         assert_eq!(
             is_fresh(0, u64::MAX, &p),
             Freshness::Stale {
@@ -143,7 +109,9 @@ mod tests {
 
     #[test]
     fn zero_max_age_accepts_only_the_same_millisecond() {
-        let p = FreshnessPolicy::new(Duration::ZERO, Duration::ZERO);
+        let p = SnapshotOptions::default()
+            .max_age(Duration::ZERO)
+            .max_skew(Duration::ZERO);
         assert!(is_fresh(10, 10, &p).is_fresh());
         assert!(!is_fresh(10, 11, &p).is_fresh());
         assert!(!is_fresh(11, 10, &p).is_fresh());

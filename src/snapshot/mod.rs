@@ -10,14 +10,21 @@
 //!
 //! 1. Check the signature of the blob (the host's job: liveshell never sees the key) and take
 //!    the inner state JSON and its capture time out of it.
-//! 2. [`is_fresh`]`(captured_at_ms, now_ms, &policy)`: a stale snapshot, or one stamped too far in
-//!    the future, falls back to `mount()`.
-//! 3. [`validate`]`(json, &limits)`: strict JSON (RFC 8259), the top level an object, duplicate keys
-//!    rejected at every depth, at most [`Limits::max_bytes`] UTF-8 bytes (checked before parsing,
-//!    never truncated), [`Limits::max_keys`] top-level keys and [`Limits::max_depth`] levels of
-//!    nesting. Any error falls back to `mount()`.
-//! 4. [`Snapshot::restore_plan`]`(&policy)`: the `(name, value)` pairs that may be set on the view
-//!    and the names rejected with their reason ([`NameError`]). Set the accepted pairs, skip `mount()`.
+//! 2. [`is_fresh`]`(captured_at_ms, now_ms, &options)`: a stale snapshot, or one stamped too far
+//!    in the future, falls back to `mount()`.
+//! 3. [`validate`]`(json, &options)`: strict JSON (RFC 8259), the top level an object, duplicate
+//!    keys rejected at every depth, at most [`max_bytes`](SnapshotOptions::max_bytes) UTF-8 bytes
+//!    (checked before parsing, never truncated), [`max_keys`](SnapshotOptions::max_keys)
+//!    top-level keys and [`max_depth`](SnapshotOptions::max_depth) levels of nesting. Any error
+//!    falls back to `mount()`.
+//! 4. [`Snapshot::restore_plan`]`(&restore_options)`: the `(name, value)` pairs that may be set on
+//!    the view and the names rejected with their reason ([`NameError`]). Set the accepted pairs,
+//!    skip `mount()`.
+//! 5. For djust 1.2.6's component state, [`Snapshot::component_plan`]`(&components)`: per
+//!    registered component, the `(field, value)` pairs to set, with djust's skips.
+//!
+//! [`SnapshotOptions`] (steps 2 and 3) is what a host loads once, from a file if it likes;
+//! [`RestoreOptions`] (step 4) and [`Components`] (step 5) describe one view.
 //!
 //! Separately, [`check_pii`] is the configuration check `djust.C304`: it warns when a
 //! snapshot-enabled view has attribute names that look like secrets or personal data, and
@@ -33,11 +40,11 @@
 //! # Examples
 //!
 //! ```
-//! use liveshell::snapshot::{self, Limits, RestorePolicy};
+//! use liveshell::snapshot::{self, RestoreOptions, SnapshotOptions};
 //!
 //! let json = br#"{"count": 7, "label": "from-snapshot", "_secret": 1, "__class__": "x"}"#;
-//! let snap = snapshot::validate(json, &Limits::default())?;
-//! let plan = snap.restore_plan(&RestorePolicy::default());
+//! let snap = snapshot::validate(json, &SnapshotOptions::default())?;
+//! let plan = snap.restore_plan(&RestoreOptions::default());
 //! let names: Vec<&str> = plan.accepted.iter().map(|(name, _)| *name).collect();
 //! assert_eq!(names, ["count", "label"]);
 //! assert_eq!(plan.rejected.len(), 2);
@@ -52,11 +59,20 @@
 //!   keys (two parsers keeping different duplicates is a smuggling vector).
 //! - Names end at the end of the string (djust's `$` accepts `count\n`), and framework-internal
 //!   names such as `template_name` are blocked by default.
-//! - Freshness defaults to 5 minutes as djust's documentation says (its code never expires).
+//! - Freshness defaults to 5 minutes, as the seed documentation says. djust's code expires
+//!   snapshots at `DJUST_STATE_SNAPSHOT_MAX_AGE` (default 3600 s): the server's signature check
+//!   since the feature shipped, and since 1.2.6 its service worker too (`max_age_seconds`, else
+//!   3600 s), with the same inclusive boundary. A host matching djust sets
+//!   [`SnapshotOptions::max_age`] to its `DJUST_STATE_SNAPSHOT_MAX_AGE`.
+//! - djust's service worker counts a capture time in the future as fresh; [`is_fresh`] allows
+//!   [`max_skew`](SnapshotOptions::max_skew) (5 s) of it and calls the rest
+//!   [`Freshness::FromTheFuture`].
 //! - C304 matches whole name tokens, so `api-key` matches and `classname` does not.
 
+mod components;
 mod fresh;
 mod names;
+mod options;
 mod parse;
 mod pii;
 
@@ -64,8 +80,16 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-pub use fresh::{DEFAULT_MAX_AGE, DEFAULT_MAX_SKEW, Freshness, FreshnessPolicy, is_fresh};
-pub use names::{DEFAULT_BLOCKLIST, NameError, RestorePlan, RestorePolicy, is_safe_name};
+pub use components::{
+    COMPONENT_INTERNALS, COMPONENTS_KEY, ComponentPlan, ComponentSkip, Components,
+};
+pub use fresh::{DEFAULT_MAX_AGE, DEFAULT_MAX_SKEW, Freshness, is_fresh};
+#[allow(deprecated)]
+pub use names::RestorePolicy;
+pub use names::{DEFAULT_BLOCKLIST, NameError, RestoreOptions, RestorePlan, is_safe_name};
+pub use options::SnapshotOptions;
+#[allow(deprecated)]
+pub use options::{FreshnessPolicy, Limits};
 pub use pii::{PII_PAIRS, PII_WORDS, check_pii, is_pii_name, pii_names};
 
 /// The most nesting [`validate`] can check: deeper limits are treated as this one.
@@ -74,67 +98,11 @@ pub use pii::{PII_PAIRS, PII_WORDS, check_pii, is_pii_name, pii_names};
 /// every input, of any depth, from overflowing the stack.
 pub const MAX_DEPTH_CAP: usize = 126;
 
-/// The caps [`validate`] enforces.
-///
-/// # Examples
-///
-/// ```
-/// use liveshell::snapshot::Limits;
-///
-/// assert_eq!(Limits::default().max_bytes, 65_536);
-/// assert_eq!(Limits::service_worker().max_bytes, 262_144);
-/// let mut strict = Limits::default();
-/// strict.max_keys = 32;
-/// assert_eq!(strict, Limits::new(65_536, 32, 64));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct Limits {
-    /// The largest accepted input, in UTF-8 bytes. Larger input is [`SnapshotError::TooLarge`].
-    pub max_bytes: usize,
-    /// The most keys the top-level object may have.
-    pub max_keys: usize,
-    /// The deepest nesting accepted: the top-level object is level 1, an object or array inside
-    /// it level 2, and so on. Values above [`MAX_DEPTH_CAP`] count as [`MAX_DEPTH_CAP`].
-    pub max_depth: usize,
-}
-
-impl Limits {
-    /// Limits with the given caps, in the order of the fields.
-    #[must_use]
-    pub const fn new(max_bytes: usize, max_keys: usize, max_depth: usize) -> Self {
-        Self {
-            max_bytes,
-            max_keys,
-            max_depth,
-        }
-    }
-
-    /// The client clamp: 65,536 bytes, 256 top-level keys, 64 levels.
-    pub const CLIENT: Self = Self::new(64 * 1024, 256, 64);
-
-    /// The service worker's cap: as [`Limits::default`] but 262,144 bytes.
-    #[must_use]
-    pub const fn service_worker() -> Self {
-        Self {
-            max_bytes: 256 * 1024,
-            ..Self::CLIENT
-        }
-    }
-}
-
-impl Default for Limits {
-    /// [`Limits::CLIENT`]: 65,536 bytes, 256 top-level keys, 64 levels.
-    fn default() -> Self {
-        Self::CLIENT
-    }
-}
-
 /// Why [`validate`] refused a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SnapshotError {
-    /// The input is longer than [`Limits::max_bytes`]; nothing was parsed.
+    /// The input is longer than [`SnapshotOptions::max_bytes`]; nothing was parsed.
     #[error("snapshot is {size} bytes, over the limit of {limit}")]
     TooLarge {
         /// The input's length in bytes.
@@ -167,7 +135,7 @@ pub enum SnapshotError {
         /// The JSON Pointer (RFC 6901) of the object holding it; empty for the top level.
         path: String,
     },
-    /// A container is nested deeper than [`Limits::max_depth`].
+    /// A container is nested deeper than [`SnapshotOptions::max_depth`].
     #[error("nesting deeper than {limit} levels at {}", Pointer(.path))]
     TooDeep {
         /// The depth limit in force.
@@ -175,7 +143,7 @@ pub enum SnapshotError {
         /// The JSON Pointer (RFC 6901) of the first container too deep.
         path: String,
     },
-    /// The top-level object has more than [`Limits::max_keys`] keys.
+    /// The top-level object has more than [`SnapshotOptions::max_keys`] keys.
     #[error("snapshot has more than {limit} top-level keys")]
     TooManyKeys {
         /// The key limit in force.
@@ -241,27 +209,29 @@ impl Snapshot {
         self.state
     }
 
-    /// Splits the top-level keys into those `policy` lets the host restore and those it rejects.
+    /// Splits the top-level keys into those `options` let the host restore and those they reject.
     ///
     /// Both lists are sorted by name. The accepted list never holds a name that
-    /// [`RestorePolicy::check`] refuses.
+    /// [`RestoreOptions::check`] refuses. `__components__` is rejected as a dunder: it is not a
+    /// view attribute, and [`component_plan`](Self::component_plan) reads it.
     ///
     /// # Examples
     ///
     /// ```
-    /// use liveshell::snapshot::{self, Limits, NameError, RestorePolicy};
+    /// use liveshell::snapshot::{self, NameError, RestoreOptions, SnapshotOptions};
     ///
-    /// let snap = snapshot::validate(br#"{"count": 3, "_private_thing": "nope"}"#, &Limits::default())?;
-    /// let plan = snap.restore_plan(&RestorePolicy::default());
+    /// let json = br#"{"count": 3, "_private_thing": "nope"}"#;
+    /// let snap = snapshot::validate(json, &SnapshotOptions::default())?;
+    /// let plan = snap.restore_plan(&RestoreOptions::default());
     /// assert_eq!(plan.accepted, [("count", &serde_json::json!(3))]);
     /// assert_eq!(plan.rejected, [("_private_thing", NameError::Private)]);
     /// # Ok::<(), liveshell::snapshot::SnapshotError>(())
     /// ```
     #[must_use]
-    pub fn restore_plan(&self, policy: &RestorePolicy) -> RestorePlan<'_> {
+    pub fn restore_plan(&self, options: &RestoreOptions) -> RestorePlan<'_> {
         let mut plan = RestorePlan::default();
         for (name, value) in self.iter() {
-            match policy.check(name) {
+            match options.check(name) {
                 Ok(()) => plan.accepted.push((name, value)),
                 Err(reason) => plan.rejected.push((name, reason)),
             }
@@ -270,7 +240,8 @@ impl Snapshot {
     }
 }
 
-/// Validates a state snapshot: strict JSON, a top-level object, no duplicate keys, within `limits`.
+/// Validates a state snapshot: strict JSON, a top-level object, no duplicate keys, within the
+/// caps of `options`.
 ///
 /// The size is checked first, on the raw bytes, so an oversized input is refused without being
 /// parsed. Parsing never recurses deeper than [`MAX_DEPTH_CAP`], so no input can overflow the
@@ -278,38 +249,39 @@ impl Snapshot {
 ///
 /// # Errors
 ///
-/// [`SnapshotError::TooLarge`] over [`Limits::max_bytes`]; [`SnapshotError::Syntax`] for anything
+/// [`SnapshotError::TooLarge`] over [`SnapshotOptions::max_bytes`]; [`SnapshotError::Syntax`] for anything
 /// that is not strict JSON; [`SnapshotError::NotAnObject`], [`SnapshotError::DuplicateKey`],
 /// [`SnapshotError::TooDeep`] and [`SnapshotError::TooManyKeys`] for the structural rules.
 ///
 /// # Examples
 ///
 /// ```
-/// use liveshell::snapshot::{self, Limits, SnapshotError};
+/// use liveshell::snapshot::{self, SnapshotError, SnapshotOptions};
 ///
-/// let snap = snapshot::validate(br#"{"count": 42, "label": "restored"}"#, &Limits::default())?;
+/// let options = SnapshotOptions::default();
+/// let snap = snapshot::validate(br#"{"count": 42, "label": "restored"}"#, &options)?;
 /// assert_eq!(snap.get("count"), Some(&serde_json::json!(42)));
 ///
 /// let big = format!(r#"{{"payload": "{}"}}"#, "é".repeat(40_000));
 /// assert_eq!(
-///     snapshot::validate(big.as_bytes(), &Limits::default()),
+///     snapshot::validate(big.as_bytes(), &options),
 ///     Err(SnapshotError::TooLarge { size: 80_015, limit: 65_536 })
 /// );
 /// assert!(matches!(
-///     snapshot::validate(br#"{"a": 1, "a": 2}"#, &Limits::default()),
+///     snapshot::validate(br#"{"a": 1, "a": 2}"#, &options),
 ///     Err(SnapshotError::DuplicateKey { .. })
 /// ));
-/// assert!(snapshot::validate(b"[1, 2, 3]", &Limits::default()).is_err());
+/// assert!(snapshot::validate(b"[1, 2, 3]", &options).is_err());
 /// # Ok::<(), SnapshotError>(())
 /// ```
-pub fn validate(json: &[u8], limits: &Limits) -> Result<Snapshot, SnapshotError> {
-    if json.len() > limits.max_bytes {
+pub fn validate(json: &[u8], options: &SnapshotOptions) -> Result<Snapshot, SnapshotError> {
+    if json.len() > options.max_bytes {
         return Err(SnapshotError::TooLarge {
             size: json.len(),
-            limit: limits.max_bytes,
+            limit: options.max_bytes,
         });
     }
-    parse::object(json, limits).map(|state| Snapshot { state })
+    parse::object(json, options).map(|state| Snapshot { state })
 }
 
 #[cfg(test)]
@@ -318,7 +290,7 @@ mod tests {
 
     #[test]
     fn oversized_garbage_is_too_large_not_a_syntax_error() {
-        let limits = Limits::new(4, 256, 64);
+        let limits = SnapshotOptions::default().max_bytes(4);
         assert_eq!(
             validate(b"not json", &limits),
             Err(SnapshotError::TooLarge { size: 8, limit: 4 })
@@ -334,10 +306,10 @@ mod tests {
     fn restore_plan_partitions_every_key_in_order() {
         let snap = validate(
             br#"{"b": 1, "_a": 2, "a": 3, "__c__": 4}"#,
-            &Limits::default(),
+            &SnapshotOptions::default(),
         )
         .expect("valid");
-        let plan = snap.restore_plan(&RestorePolicy::default());
+        let plan = snap.restore_plan(&RestoreOptions::default());
         assert_eq!(
             plan.accepted,
             [("a", &Value::from(3)), ("b", &Value::from(1))]
@@ -356,7 +328,7 @@ mod tests {
 
     #[test]
     fn zero_key_limit_accepts_only_the_empty_object() {
-        let limits = Limits::new(1024, 0, 64);
+        let limits = SnapshotOptions::default().max_bytes(1024).max_keys(0);
         assert!(validate(b"{}", &limits).is_ok());
         assert_eq!(
             validate(br#"{"a": 1}"#, &limits),

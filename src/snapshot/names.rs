@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The names blocked by default: djust's framework-internal view attributes
@@ -60,17 +61,24 @@ pub enum NameError {
     /// The name is not an ASCII identifier `[A-Za-z][A-Za-z0-9_]*` up to its very end.
     #[error("name is not an ascii identifier")]
     NotIdentifier,
-    /// The name is in the policy's blocklist.
+    /// The name is in the options' blocklist.
     #[error("name is blocked")]
     Blocked,
-    /// The policy has an allowlist and the name is not in it.
+    /// The options have an allowlist and the name is not in it.
     #[error("name is not a declared field")]
     NotAllowed,
+    /// A component field named like one of djust's component internals
+    /// ([`COMPONENT_INTERNALS`](super::COMPONENT_INTERNALS)).
+    #[error("name is a component internal")]
+    ComponentInternal,
+    /// A component field named like one of the component's methods (`render`, a handler).
+    #[error("name is a component method")]
+    ComponentMethod,
 }
 
-/// Checks a name against the rules every policy shares: not empty, not dunder, not private, an
+/// Checks a name against the rules all restore options share: not empty, not dunder, not private, an
 /// ASCII identifier to the end of the string.
-fn check_form(name: &str) -> Result<(), NameError> {
+pub(super) fn check_form(name: &str) -> Result<(), NameError> {
     if name.is_empty() {
         Err(NameError::Empty)
     } else if name.len() >= 2 && name.starts_with("__") && name.ends_with("__") {
@@ -86,11 +94,11 @@ fn check_form(name: &str) -> Result<(), NameError> {
     }
 }
 
-/// Checks `name` with the default policy: an ASCII identifier to the very end of the string, not
+/// Checks `name` with the default options: an ASCII identifier to the very end of the string, not
 /// a dunder, not private and not in [`DEFAULT_BLOCKLIST`].
 ///
-/// This is [`RestorePolicy::default().check(name)`](RestorePolicy::check) without building the
-/// policy.
+/// This is [`RestoreOptions::default().check(name)`](RestoreOptions::check) without building the
+/// options.
 ///
 /// # Errors
 ///
@@ -117,26 +125,38 @@ pub fn is_safe_name(name: &str) -> Result<(), NameError> {
 
 /// The host's rules for which names a restore may set.
 ///
-/// The default blocks [`DEFAULT_BLOCKLIST`] and has no allowlist. The strongest policy is an
-/// allowlist of the view's declared public state fields ([`RestorePolicy::allow_only`]).
+/// | option | default | meaning |
+/// |---|---|---|
+/// | [`blocklist`](Self::blocklist) | [`DEFAULT_BLOCKLIST`] | names never restored ([`block`](Self::block) adds to it) |
+/// | [`allowlist`](Self::allowlist) | none | when set, only these names are restored |
+///
+/// The strongest rule is an allowlist of the view's declared public state fields. Every value is
+/// usable (a name that is not an identifier in either list simply never matches), so there is
+/// no `validate`. With serde, a file gives either list: `{"blocklist": ["role"]}` (replacing
+/// the default blocklist, as the setter does).
 ///
 /// # Examples
 ///
 /// ```
-/// use liveshell::snapshot::{NameError, RestorePolicy};
+/// use liveshell::snapshot::{NameError, RestoreOptions};
 ///
-/// let policy = RestorePolicy::default().block(["role"]).allow_only(["count", "label", "role"]);
-/// assert_eq!(policy.check("count"), Ok(()));
-/// assert_eq!(policy.check("role"), Err(NameError::Blocked));
-/// assert_eq!(policy.check("is_admin"), Err(NameError::NotAllowed));
+/// let options = RestoreOptions::default().block(["role"]).allowlist(["count", "label", "role"]);
+/// assert_eq!(options.check("count"), Ok(()));
+/// assert_eq!(options.check("role"), Err(NameError::Blocked));
+/// assert_eq!(options.check("is_admin"), Err(NameError::NotAllowed));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RestorePolicy {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RestoreOptions {
     blocklist: BTreeSet<String>,
     allowlist: Option<BTreeSet<String>>,
 }
 
-impl Default for RestorePolicy {
+/// The old name of [`RestoreOptions`].
+#[deprecated(note = "renamed to `RestoreOptions`")]
+pub type RestorePolicy = RestoreOptions;
+
+impl Default for RestoreOptions {
     fn default() -> Self {
         Self {
             blocklist: DEFAULT_BLOCKLIST.iter().map(|&n| n.to_owned()).collect(),
@@ -145,7 +165,7 @@ impl Default for RestorePolicy {
     }
 }
 
-impl RestorePolicy {
+impl RestoreOptions {
     /// Adds `names` to the blocklist.
     #[must_use]
     pub fn block<I, S>(mut self, names: I) -> Self
@@ -171,13 +191,24 @@ impl RestorePolicy {
     /// Restores only `names`, the view's declared public state fields. The fixed rules and the
     /// blocklist still apply to them.
     #[must_use]
-    pub fn allow_only<I, S>(mut self, names: I) -> Self
+    pub fn allowlist<I, S>(mut self, names: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         self.allowlist = Some(names.into_iter().map(Into::into).collect());
         self
+    }
+
+    /// The old name of [`allowlist`](Self::allowlist).
+    #[deprecated(note = "renamed to `allowlist`")]
+    #[must_use]
+    pub fn allow_only<I, S>(self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowlist(names)
     }
 
     /// Checks `name`: not empty, not a dunder, not private, an ASCII identifier to its very end,
@@ -244,7 +275,7 @@ mod tests {
 
     #[test]
     fn emptied_blocklist_allows_framework_names() {
-        let policy = RestorePolicy::default().blocklist(Vec::<String>::new());
+        let policy = RestoreOptions::default().blocklist(Vec::<String>::new());
         assert_eq!(policy.check("template_name"), Ok(()));
         assert_eq!(policy.check("_x"), Err(NameError::Private));
     }

@@ -9,14 +9,17 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
-use super::{Limits, MAX_DEPTH_CAP, SnapshotError};
+use super::{MAX_DEPTH_CAP, SnapshotError, SnapshotOptions};
 
-/// Parses `json` as a snapshot's top-level object under `limits` (the size is already checked).
-pub(super) fn object(json: &[u8], limits: &Limits) -> Result<Map<String, Value>, SnapshotError> {
+/// Parses `json` as a snapshot's top-level object under the caps of `options` (the size is already checked).
+pub(super) fn object(
+    json: &[u8],
+    options: &SnapshotOptions,
+) -> Result<Map<String, Value>, SnapshotError> {
     let broken = Cell::new(None);
     let rules = Rules {
-        max_keys: limits.max_keys,
-        max_depth: limits.max_depth.min(MAX_DEPTH_CAP),
+        max_keys: options.max_keys,
+        max_depth: options.max_depth.min(MAX_DEPTH_CAP),
         broken: &broken,
     };
     let mut de = serde_json::Deserializer::from_slice(json);
@@ -266,8 +269,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
 mod tests {
     use super::*;
 
-    fn limits() -> Limits {
-        Limits::default()
+    fn limits() -> SnapshotOptions {
+        SnapshotOptions::default()
     }
 
     #[test]
@@ -314,7 +317,7 @@ mod tests {
 
     #[test]
     fn limit_above_cap_stops_at_cap_not_in_serde_json() {
-        let deep = Limits::new(65_536, 256, 10_000);
+        let deep = SnapshotOptions::default().max_depth(10_000);
         let json = format!("{}{}", "{\"a\":".repeat(200), "1");
         let err = object(json.as_bytes(), &deep).unwrap_err();
         assert!(
@@ -325,7 +328,7 @@ mod tests {
 
     #[test]
     fn cap_depth_itself_is_accepted() {
-        let deep = Limits::new(65_536, 256, MAX_DEPTH_CAP);
+        let deep = SnapshotOptions::default().max_depth(MAX_DEPTH_CAP);
         let json = format!(
             "{}{}{}",
             "{\"a\":".repeat(MAX_DEPTH_CAP - 1),

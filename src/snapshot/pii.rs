@@ -157,10 +157,10 @@ pub fn check_pii<'a>(view: &str, names: impl IntoIterator<Item = &'a str>) -> Op
 /// # Examples
 ///
 /// ```
-/// use liveshell::snapshot::{self, Limits, pii_names};
+/// use liveshell::snapshot::{self, SnapshotOptions, pii_names};
 ///
 /// let json = br#"{"user": {"name": "Ada", "authToken": "x"}, "cards": [{"card_number": "4111"}]}"#;
-/// let snap = snapshot::validate(json, &Limits::default())?;
+/// let snap = snapshot::validate(json, &SnapshotOptions::default())?;
 /// assert_eq!(pii_names(&snap), ["authToken", "card_number"]);
 /// # Ok::<(), liveshell::snapshot::SnapshotError>(())
 /// ```
