@@ -356,7 +356,6 @@ async fn poll_ready_is_forwarded() {
 }
 
 #[tokio::test]
-#[ignore = "needs the streaming MainStream (stream branch)"]
 async fn after_main_is_complete_the_upstream_is_dropped_unread() {
     let probe = Probe::default();
     let make_probe = probe.clone();

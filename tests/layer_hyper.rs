@@ -82,7 +82,6 @@ fn ask() -> http::Request<Empty<Bytes>> {
 }
 
 #[tokio::test]
-#[ignore = "needs the streaming MainStream (stream branch)"]
 async fn the_client_gets_mains_first_byte_before_the_upstream_ends() {
     let head = "<!DOCTYPE html><html><head><title>t</title></head><body><nav>menu</nav><main><h1>First</h1>";
     let mut steps = vec![Step::Data(Bytes::from(head))];

@@ -265,7 +265,7 @@ impl MainStream {
         Ok(())
     }
 
-    /// Parses the held input (all of it if `complete`, else up to its last `<`) from the
+    /// Parses the held input (all of it if `complete`, else up to its last `<` or a final `>`) from the
     /// checkpoint, appends what is settled, and moves the checkpoint up if it can.
     fn parse(&mut self, out: &mut Vec<u8>, complete: bool) {
         let cut = if complete {
@@ -278,7 +278,16 @@ impl MainStream {
             if self.parsed_len > 0 && self.held.len() < due {
                 return;
             }
-            match self.held.rfind('<') {
+            // Up to the last `<`, where every token before it is whole; or to the end when the
+            // input ends with `>`: nothing can be cut there (a tag or comment is whole at its
+            // `>`, a `>` in text ends any character reference), so `</main>` at a chunk's end
+            // closes main now.
+            let end = if self.held.ends_with('>') {
+                Some(self.held.len())
+            } else {
+                self.held.rfind('<')
+            };
+            match end {
                 Some(cut) if cut > self.parsed_to => cut,
                 _ => return,
             }
