@@ -16,6 +16,10 @@ use std::collections::{HashMap, HashSet};
 use liveshell::shell::{ShellOptions, Split, main_inner, main_inner_with, split, split_with};
 use serde::Deserialize;
 
+#[path = "browser/cases.rs"]
+mod cases;
+use cases::{Case, read_jsonl};
+
 /// Why a listed case may differ from Chromium. Each cause also says exactly which difference it
 /// explains, so a listed case still fails if liveshell differs from Chromium in any other way.
 #[derive(Clone, Copy, Debug)]
@@ -306,49 +310,10 @@ const MIN_HAND_WRITTEN: usize = 150;
 const GENERATED: usize = 200;
 
 #[derive(Deserialize)]
-struct Case {
-    id: String,
-    html: Option<String>,
-    recipe: Option<Vec<(String, usize)>>,
-    file: Option<String>,
-}
-
-impl Case {
-    /// The page, as `cases-lib.js` builds it: `html`; or each recipe text repeated its count,
-    /// concatenated; or the repository file `file`.
-    fn html(&self) -> String {
-        match (&self.html, &self.recipe, &self.file) {
-            (Some(html), None, None) => html.clone(),
-            (None, Some(recipe), None) => recipe.iter().map(|(text, n)| text.repeat(*n)).collect(),
-            (None, None, Some(file)) => {
-                let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
-                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
-            }
-            _ => panic!(
-                "case {} needs exactly one of `html`, `recipe` and `file`",
-                self.id
-            ),
-        }
-    }
-}
-
-#[derive(Deserialize)]
 struct Expected {
     id: String,
     main: Option<String>,
     shell: Option<String>,
-}
-
-fn read_jsonl<T: for<'de> Deserialize<'de>>(name: &str) -> Vec<T> {
-    let path = format!("{}/tests/browser/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str(l).unwrap_or_else(|e| panic!("{name} line {}: {e}", i + 1))
-        })
-        .collect()
 }
 
 /// A short description of where two optional strings first differ.

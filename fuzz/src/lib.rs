@@ -12,11 +12,13 @@
 pub mod cache_ops;
 pub mod coordinator;
 pub mod main_only;
+pub mod main_only_stream;
 pub mod mount_batch;
 pub mod prefetch;
 pub mod reconnect_wire;
 pub mod replay_guard;
 pub mod shell;
+pub mod shell_stream;
 pub mod smoke;
 pub mod snapshot;
 pub mod worker_message;
@@ -29,11 +31,13 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("cache_ops", cache_ops::run),
     ("coordinator", coordinator::run),
     ("main_only", main_only::run),
+    ("main_only_stream", main_only_stream::run),
     ("mount_batch", mount_batch::run),
     ("prefetch", prefetch::run),
     ("reconnect_wire", reconnect_wire::run),
     ("replay_guard", replay_guard::run),
     ("shell", shell::run),
+    ("shell_stream", shell_stream::run),
     ("smoke", smoke::run),
     ("snapshot", snapshot::run),
     ("worker_message", worker_message::run),

@@ -26,14 +26,16 @@ const NAMES: [&str; 12] = [
     "Accept",
 ];
 
+/// A header name: one the decision reads (by index, maybe uppercased), or any other.
+/// The `main_only_stream` target shares it.
 #[derive(Arbitrary, Debug)]
-enum Name<'a> {
+pub enum Name<'a> {
     Known(u8, bool),
     Other(&'a str),
 }
 
 impl<'a> Name<'a> {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             Self::Known(i, upper) => {
                 let name = NAMES[usize::from(*i) % NAMES.len()];

@@ -1,8 +1,10 @@
 //! The decision applied to the `http` crate's types (feature `http`).
 
-use http::header::{HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::{Body, Decision, HeaderEdit, MainOnlyOptions, Request, Response, decide_with};
+use super::{
+    Body, Decision, HeaderEdit, HeaderEdits, MainOnlyOptions, Request, Response, decide_with,
+};
 
 /// Runs the main-only middleware on an `http` response, with default options.
 ///
@@ -65,8 +67,16 @@ pub fn apply_with<B>(
         Decision::Trim { body, header_edits } => (Some(body), header_edits),
         Decision::PassThrough { header_edits, .. } => (None, header_edits),
     };
-    let headers = response.headers_mut();
-    for edit in &header_edits {
+    apply_edits(response.headers_mut(), &header_edits);
+    if let Some(body) = body {
+        *response.body_mut() = body.into_bytes();
+    }
+    response
+}
+
+/// Applies header edits to an `http` header map, as the table on [`HeaderEdit`] says.
+pub(super) fn apply_edits(headers: &mut HeaderMap, edits: &HeaderEdits) {
+    for edit in edits {
         let name = HeaderName::from_static(edit.name());
         match edit {
             HeaderEdit::Set { value, .. } => {
@@ -80,10 +90,6 @@ pub fn apply_with<B>(
             }
         }
     }
-    if let Some(body) = body {
-        *response.body_mut() = body.into_bytes();
-    }
-    response
 }
 
 /// A header value from an edit's value, which the decision builds from visible ASCII only (digits,

@@ -20,6 +20,31 @@
 //! With the `http` feature, `apply` and `apply_with` do all three for `http::Request` and
 //! `http::Response<Vec<u8>>` (hyper, axum, tower).
 //!
+//! # Streamed bodies
+//!
+//! A body that arrives in chunks is decided in two steps, by the same checks and edits:
+//!
+//! 1. [`decide_head`] applies every rule that needs no body byte (1, 2, 3 and 5, in `decide`'s
+//!    order). Most responses are decided here: [`HeadDecision::PassThrough`], the body untouched.
+//! 2. Otherwise a [`Trimmer`] reads the body through [`shell::MainStream`](crate::shell::MainStream)
+//!    and answers with [`TrimStep`]s: hold, pass through, send the head and trim, and end.
+//!
+//! **What is held back, and why.** Until it is certain where the first `<main>` in tree order
+//! starts (later markup can still move an earlier element in front of it, or there may be none),
+//! the head cannot go out: its edits differ between a trim and a pass-through, and the bytes
+//! already read may have to be sent unmodified. So the trimmer holds every byte read while
+//! seeking, up to [`MainOnlyOptions::prefix_limit`] (512 KiB by default) plus the chunk that
+//! crosses it; past it, or on a byte that is not UTF-8, the body passes through (held bytes
+//! first, then the rest, nothing lost or duplicated). Once main is certain, the held bytes are
+//! released, the head goes out with the trim edits (`Content-Length` removed: the trimmed length
+//! is not known yet), and what is held from then on is only what the stream itself holds back:
+//! main's content that later input can still change, capped by
+//! [`ShellOptions::hold_back_limit`](crate::shell::ShellOptions::hold_back_limit). Once main is
+//! complete, the rest of the body is never read. A trim that cannot be completed after its head
+//! went out is a [`TrimError`]: the host ends the body with an error, never a short success.
+//!
+//! With the `tower` feature, `MainOnlyLayer` drives all this for tower, hyper and axum.
+//!
 //! # Time
 //!
 //! Nothing here depends on time: no `now` argument, no clock.
@@ -88,18 +113,28 @@
 //! assert_eq!(decision.header_edits().len(), 1);
 //! ```
 
+#[cfg(feature = "tower")]
+mod body;
 mod edits;
 mod headers;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "tower")]
+mod layer;
+mod streaming;
 
 use std::fmt;
 
+#[cfg(feature = "tower")]
+pub use self::body::{BodyError, MainOnlyBody};
 #[cfg(feature = "http")]
 pub use self::http::{apply, apply_with};
+#[cfg(feature = "tower")]
+pub use self::layer::{MainOnly, MainOnlyFuture, MainOnlyLayer};
 /// The crate's one header input shape, re-exported where `decide` first took it.
 pub use crate::headers::Headers;
 pub use edits::{HeaderEdit, HeaderEdits};
+pub use streaming::{HeadDecision, TrimError, TrimStep, Trimmer, decide_head};
 
 use headers::EtagEdit;
 /// The request and `Content-Type` readers of [`decide`], shared with the service worker.
@@ -250,11 +285,12 @@ pub enum MissingMain {
     EmptyBody,
 }
 
-/// Options of [`decide_with`] and `apply_with`.
+/// Options of [`decide_with`], `apply_with`, [`decide_head`] and `MainOnlyLayer`.
 ///
 /// The crate's options shape: `Default` is the seed's behaviour, consuming setters named for the
-/// field ([`on_missing_main`](Self::on_missing_main)), and serde with every field optional.
-/// Every value is usable, so there is no `validate`.
+/// field ([`on_missing_main`](Self::on_missing_main)), serde with every field optional (a missing
+/// field keeps its default), and one [`validate`](Self::validate), which `MainOnlyLayer::try_new`
+/// calls.
 ///
 /// # Examples
 ///
@@ -263,20 +299,32 @@ pub enum MissingMain {
 ///
 /// let djust_compatible = MainOnlyOptions::default().on_missing_main(MissingMain::EmptyBody);
 /// assert_eq!(djust_compatible.missing_main(), MissingMain::EmptyBody);
+/// assert_eq!(djust_compatible.prefix_limit_bytes(), 512 * 1024);
 ///
 /// let from_file: MainOnlyOptions = serde_json::from_str(r#"{"on_missing_main": "empty_body"}"#)?;
 /// assert_eq!(from_file, djust_compatible);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct MainOnlyOptions {
     on_missing_main: MissingMain,
+    prefix_limit: usize,
+}
+
+impl Default for MainOnlyOptions {
+    fn default() -> Self {
+        Self {
+            on_missing_main: MissingMain::default(),
+            prefix_limit: Self::DEFAULT_PREFIX_LIMIT,
+        }
+    }
 }
 
 impl MainOnlyOptions {
+    /// The default [`prefix_limit`](Self::prefix_limit): 512 KiB.
+    pub const DEFAULT_PREFIX_LIMIT: usize = 512 * 1024;
+
     /// Sets what happens to a page without `<main>` (default [`MissingMain::PassThrough`]).
     #[must_use]
     pub fn on_missing_main(mut self, on_missing_main: MissingMain) -> Self {
@@ -288,6 +336,52 @@ impl MainOnlyOptions {
     #[must_use]
     pub fn missing_main(&self) -> MissingMain {
         self.on_missing_main
+    }
+
+    /// Sets how many bytes of a streamed body may be held back, head and all, while it is not yet
+    /// certain where (or whether) `<main>` starts (default
+    /// [`DEFAULT_PREFIX_LIMIT`](Self::DEFAULT_PREFIX_LIMIT)). Past it the response passes through
+    /// as [`PrefixLimit`](PassThroughReason::PrefixLimit). A complete body ([`decide_with`]) is
+    /// already in memory and ignores it.
+    #[must_use]
+    pub fn prefix_limit(mut self, bytes: usize) -> Self {
+        self.prefix_limit = bytes;
+        self
+    }
+
+    /// How many bytes of a streamed body may be held while `<main>` is sought.
+    #[must_use]
+    pub fn prefix_limit_bytes(&self) -> usize {
+        self.prefix_limit
+    }
+
+    /// Checks every option against its range: [`prefix_limit`](Self::prefix_limit) at most
+    /// [`MAX_PAGE_LEN`](crate::shell::MAX_PAGE_LEN), the longest page the shell reads (a larger
+    /// limit could never be reached). `0` is allowed: every streamed main-only response then
+    /// passes through as [`PrefixLimit`](PassThroughReason::PrefixLimit) unless its first chunk
+    /// shows `<main>`.
+    ///
+    /// # Errors
+    ///
+    /// [`OptionsError::OutOfRange`](crate::OptionsError::OutOfRange) naming the option.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use liveshell::OptionsError;
+    /// use liveshell::main_only::MainOnlyOptions;
+    ///
+    /// assert_eq!(MainOnlyOptions::default().validate(), Ok(()));
+    /// let huge = MainOnlyOptions::default().prefix_limit(usize::MAX);
+    /// assert!(matches!(huge.validate(), Err(OptionsError::OutOfRange { option: "prefix_limit", .. })));
+    /// ```
+    pub fn validate(&self) -> Result<(), crate::OptionsError> {
+        crate::options::check_count(
+            "prefix_limit",
+            self.prefix_limit,
+            0..=crate::shell::MAX_PAGE_LEN,
+            "0..=4294967295 bytes",
+        )
     }
 }
 
@@ -316,6 +410,10 @@ pub enum PassThroughReason {
     NotUtf8,
     /// The page has no `<main>` element.
     NoMain,
+    /// A streamed body reached [`MainOnlyOptions::prefix_limit`] before `<main>` was certain, or
+    /// the stream could not hold back what might still change there
+    /// ([`decide_head`] and `MainOnlyLayer` only).
+    PrefixLimit,
 }
 
 impl PassThroughReason {
@@ -332,6 +430,7 @@ impl PassThroughReason {
             Self::Encoded => "encoded",
             Self::NotUtf8 => "not_utf8",
             Self::NoMain => "no_main",
+            Self::PrefixLimit => "prefix_limit",
         }
     }
 }
@@ -349,6 +448,7 @@ impl fmt::Display for PassThroughReason {
             Self::Encoded => "the body has a content or transfer coding",
             Self::NotUtf8 => "the body is not UTF-8",
             Self::NoMain => "the page has no main element",
+            Self::PrefixLimit => "the main element was not certain within the prefix limit",
         })
     }
 }
@@ -463,28 +563,17 @@ where
     RH: Headers + ?Sized,
     SH: Headers + ?Sized,
 {
-    let mut header_edits = HeaderEdits::default();
-    let content_type = if is_trimmable_status(response.status) {
-        content_type(response.headers)
-    } else {
-        ContentType::NotHtml
-    };
-    if matches!(content_type, ContentType::Html { .. })
-        && headers::vary_lacks_request_header(response.headers)
-    {
-        header_edits.push(HeaderEdit::Append {
-            name: "vary",
-            value: VARY_MEMBER,
-        });
-    }
+    let content_type = head_content_type(response.status, response.headers);
+    let vary = needs_vary(content_type, response.headers);
     match trimmed_body(request, response, content_type, options) {
         Ok(body) => {
-            trim_edits(&mut header_edits, response.headers, body.len());
+            let header_edits =
+                trim_edits(vary, TrimHeaders::read(response.headers), Some(body.len()));
             Decision::Trim { body, header_edits }
         }
         Err(reason) => Decision::PassThrough {
             reason,
-            header_edits,
+            header_edits: vary_edits(vary),
         },
     }
 }
@@ -500,34 +589,83 @@ where
     RH: Headers + ?Sized,
     SH: Headers + ?Sized,
 {
+    check_request(request)?;
+    let charset_is_utf8 = check_status_and_type(response.status, content_type)?;
+    let Body::Complete(bytes) = response.body else {
+        return Err(PassThroughReason::Streaming);
+    };
+    check_coding(response.headers, charset_is_utf8)?;
+    let Ok(page) = std::str::from_utf8(bytes) else {
+        return Err(PassThroughReason::NotUtf8);
+    };
+    match crate::shell::main_inner(page) {
+        Some(body) => Ok(body),
+        None => missing_main(options).map(|()| String::new()),
+    }
+}
+
+/// The request checks of rule 1: exactly one `X-Djust-Main-Only: 1`, and `GET`.
+fn check_request<H: Headers + ?Sized>(request: Request<'_, H>) -> Result<(), PassThroughReason> {
     if !is_requested(request.headers) {
         return Err(PassThroughReason::NotRequested);
     }
     if request.method != "GET" {
         return Err(PassThroughReason::Method);
     }
-    if !is_trimmable_status(response.status) {
+    Ok(())
+}
+
+/// The `Content-Type` that counts: the field's when the status is trimmable (rule 2), else
+/// none, so an untrimmable status gets no edit at all.
+fn head_content_type(status: u16, headers: &(impl Headers + ?Sized)) -> ContentType {
+    if is_trimmable_status(status) {
+        content_type(headers)
+    } else {
+        ContentType::NotHtml
+    }
+}
+
+/// Whether the response gains the `Vary` member of rule 5.
+fn needs_vary(content_type: ContentType, headers: &(impl Headers + ?Sized)) -> bool {
+    matches!(content_type, ContentType::Html { .. }) && headers::vary_lacks_request_header(headers)
+}
+
+/// The response checks of rule 2: a trimmable status and one HTML type. Returns whether the
+/// `charset` (if any) is a UTF-8 label.
+fn check_status_and_type(
+    status: u16,
+    content_type: ContentType,
+) -> Result<bool, PassThroughReason> {
+    if !is_trimmable_status(status) {
         return Err(PassThroughReason::Status);
     }
-    let charset_is_utf8 = match content_type {
-        ContentType::Html { utf8 } => utf8,
-        ContentType::NotHtml => return Err(PassThroughReason::NotHtml),
-        ContentType::Ambiguous => return Err(PassThroughReason::AmbiguousContentType),
-    };
-    let Body::Complete(bytes) = response.body else {
-        return Err(PassThroughReason::Streaming);
-    };
-    if headers::is_encoded(response.headers) {
+    match content_type {
+        ContentType::Html { utf8 } => Ok(utf8),
+        ContentType::NotHtml => Err(PassThroughReason::NotHtml),
+        ContentType::Ambiguous => Err(PassThroughReason::AmbiguousContentType),
+    }
+}
+
+/// The coding checks of rule 3 that the header fields decide: no content or transfer coding, and
+/// a UTF-8 `charset`.
+fn check_coding(
+    headers: &(impl Headers + ?Sized),
+    charset_is_utf8: bool,
+) -> Result<(), PassThroughReason> {
+    if headers::is_encoded(headers) {
         return Err(PassThroughReason::Encoded);
     }
-    let page = match std::str::from_utf8(bytes) {
-        Ok(page) if charset_is_utf8 => page,
-        _ => return Err(PassThroughReason::NotUtf8),
-    };
-    match (crate::shell::main_inner(page), options.on_missing_main) {
-        (Some(body), _) => Ok(body),
-        (None, MissingMain::EmptyBody) => Ok(String::new()),
-        (None, MissingMain::PassThrough) => Err(PassThroughReason::NoMain),
+    if !charset_is_utf8 {
+        return Err(PassThroughReason::NotUtf8);
+    }
+    Ok(())
+}
+
+/// Rule 6: a page without `<main>` is trimmed to nothing (`Ok`) or passes through.
+fn missing_main(options: &MainOnlyOptions) -> Result<(), PassThroughReason> {
+    match options.on_missing_main {
+        MissingMain::EmptyBody => Ok(()),
+        MissingMain::PassThrough => Err(PassThroughReason::NoMain),
     }
 }
 
@@ -540,17 +678,66 @@ fn is_trimmable_status(status: u16) -> bool {
 /// Fields that describe the full body's bytes and are wrong for any other body.
 const DIGEST_FIELDS: [&str; 3] = ["content-md5", "digest", "repr-digest"];
 
-/// Adds the edits of a trimmed body of `len` bytes after the `Vary` edit.
-fn trim_edits(edits: &mut HeaderEdits, headers: &(impl Headers + ?Sized), len: usize) {
-    edits.push(HeaderEdit::Set {
-        name: "content-length",
-        value: len.to_string().into(),
-    });
+/// The header fields removed from a trimmed response when present: the digests, and the
+/// `Transfer-Encoding` of the full body.
+const REMOVED_FIELDS: [&str; 4] = [
+    DIGEST_FIELDS[0],
+    DIGEST_FIELDS[1],
+    DIGEST_FIELDS[2],
+    "transfer-encoding",
+];
+
+/// What the trim edits need from the response's header fields, read once (so a streamed body's
+/// trim edits can be made after the fields are gone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TrimHeaders {
+    etag: EtagEdit,
+    has_content_length: bool,
+    present: [bool; REMOVED_FIELDS.len()],
+}
+
+impl TrimHeaders {
+    fn read(headers: &(impl Headers + ?Sized)) -> Self {
+        Self {
+            etag: headers::etag_edit(headers),
+            has_content_length: headers.values("content-length").next().is_some(),
+            present: REMOVED_FIELDS.map(|name| headers.values(name).next().is_some()),
+        }
+    }
+}
+
+/// The edits of a pass-through: the `Vary` member of rule 5, or nothing.
+fn vary_edits(vary: bool) -> HeaderEdits {
+    let mut edits = HeaderEdits::default();
+    if vary {
+        edits.push(HeaderEdit::Append {
+            name: "vary",
+            value: VARY_MEMBER,
+        });
+    }
+    edits
+}
+
+/// The edits of a trimmed body (rule 4) after the `Vary` edit: `Content-Length` set to `len`, or
+/// removed when the length is not known yet (a streamed trim), the marker, the `ETag` and the
+/// removals.
+fn trim_edits(vary: bool, fields: TrimHeaders, len: Option<usize>) -> HeaderEdits {
+    let mut edits = vary_edits(vary);
+    match len {
+        Some(len) => edits.push(HeaderEdit::Set {
+            name: "content-length",
+            value: len.to_string().into(),
+        }),
+        None if fields.has_content_length => edits.push(HeaderEdit::Remove {
+            name: "content-length",
+        }),
+        None => {}
+    }
     edits.push(HeaderEdit::Set {
         name: RESPONSE_HEADER,
         value: "1".into(),
     });
-    match headers::etag_edit(headers) {
+    match fields.etag {
         EtagEdit::Absent => {}
         EtagEdit::Weaken(tag) => edits.push(HeaderEdit::Set {
             name: "etag",
@@ -558,11 +745,12 @@ fn trim_edits(edits: &mut HeaderEdits, headers: &(impl Headers + ?Sized), len: u
         }),
         EtagEdit::Remove => edits.push(HeaderEdit::Remove { name: "etag" }),
     }
-    for name in DIGEST_FIELDS.into_iter().chain(["transfer-encoding"]) {
-        if headers.values(name).next().is_some() {
+    for (name, present) in REMOVED_FIELDS.into_iter().zip(fields.present) {
+        if present {
             edits.push(HeaderEdit::Remove { name });
         }
     }
+    edits
 }
 
 #[cfg(test)]

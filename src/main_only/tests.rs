@@ -384,6 +384,7 @@ fn reasons_have_stable_names_and_lowercase_messages() {
         PassThroughReason::Encoded,
         PassThroughReason::NotUtf8,
         PassThroughReason::NoMain,
+        PassThroughReason::PrefixLimit,
     ];
     for reason in all {
         let key = reason.as_str();

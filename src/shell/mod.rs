@@ -30,11 +30,15 @@
 //! assert_eq!(liveshell::shell::main_inner("<div>no main</div>"), None);
 //! ```
 
+mod checkpoint;
 mod repair;
 mod select;
 mod serialize;
 mod sink;
+mod stream;
 mod tokenizer;
+
+pub use self::stream::{MainStream, StreamError, StreamState};
 
 use html5ever::interface::TreeSink;
 use html5ever::local_name;
@@ -82,7 +86,11 @@ pub struct ShellOptions {
     name: String,
     value: String,
     scripting: bool,
+    hold_back: usize,
 }
+
+/// The default [`ShellOptions::hold_back_limit`]: 1 MiB.
+pub const DEFAULT_HOLD_BACK_LIMIT: usize = 1 << 20;
 
 impl Default for ShellOptions {
     fn default() -> Self {
@@ -90,6 +98,7 @@ impl Default for ShellOptions {
             name: DEFAULT_PLACEHOLDER.0.to_owned(),
             value: DEFAULT_PLACEHOLDER.1.to_owned(),
             scripting: true,
+            hold_back: DEFAULT_HOLD_BACK_LIMIT,
         }
     }
 }
@@ -128,6 +137,16 @@ impl ShellOptions {
     #[must_use]
     pub fn scripting(mut self, enabled: bool) -> Self {
         self.scripting = enabled;
+        self
+    }
+
+    /// Sets how many bytes a [`MainStream`] may hold back (input it has read but whose part of
+    /// main's inner HTML may still change); past it, [`MainStream::push`] returns
+    /// [`StreamError::HoldBackLimit`]. Default [`DEFAULT_HOLD_BACK_LIMIT`] (1 MiB). The complete
+    /// functions ([`split_with`], [`main_inner_with`]) do not use it.
+    #[must_use]
+    pub fn hold_back_limit(mut self, bytes: usize) -> Self {
+        self.hold_back = bytes;
         self
     }
 
@@ -266,8 +285,12 @@ fn parse(html: &str, options: &ShellOptions) -> Document {
 }
 
 fn tree_builder_opts(options: &ShellOptions) -> TreeBuilderOpts {
+    tree_builder_opts_for(options.scripting)
+}
+
+fn tree_builder_opts_for(scripting: bool) -> TreeBuilderOpts {
     TreeBuilderOpts {
-        scripting_enabled: options.scripting,
+        scripting_enabled: scripting,
         ..TreeBuilderOpts::default()
     }
 }

@@ -37,6 +37,21 @@ pub(super) struct Repairs {
     shadow_root_mode: bool,
 }
 
+/// Whether `name` is a name [`repair`] gives a tag on its way to the tree builder.
+pub(super) fn is_alias(name: &str) -> bool {
+    name == ISINDEX
+}
+
+impl Repairs {
+    /// The repairs of both.
+    pub(super) fn union(self, other: Self) -> Self {
+        Self {
+            isindex: self.isindex || other.isindex,
+            shadow_root_mode: self.shadow_root_mode || other.shadow_root_mode,
+        }
+    }
+}
+
 /// Rewrites `tag` around the two defects, noting in `repairs` what it changed.
 pub(super) fn repair(tag: &mut Tag, repairs: &mut Repairs) {
     match tag.name {

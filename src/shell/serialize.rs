@@ -197,10 +197,37 @@ pub(super) fn serialize(
     include_root: bool,
     plan: &Plan<'_>,
 ) {
+    serialize_settled(out, doc, root, include_root, plan, &[]);
+}
+
+/// `marks` bit: the element may still get children, so its end tag waits.
+pub(super) const OPEN: u8 = 1;
+/// `marks` bit: the element, its content and everything after it may still change: writing stops
+/// before it.
+pub(super) const FROZEN: u8 = 2;
+/// `marks` bit: the element's start tag was written before (by an earlier part of a stream).
+pub(super) const REPLAYED: u8 = 4;
+
+/// [`serialize`], stopping where the tree may still change: `marks[id]` holds [`OPEN`],
+/// [`FROZEN`] and [`REPLAYED`] bits for node `id` (nodes past its end have none). What it writes
+/// is a prefix of what [`serialize`] writes for every tree the parser can still make of this one.
+/// Returns whether it wrote everything (then `root` is neither open nor frozen).
+pub(super) fn serialize_settled(
+    out: &mut String,
+    doc: &Document,
+    root: NodeId,
+    include_root: bool,
+    plan: &Plan<'_>,
+    marks: &[u8],
+) -> bool {
+    let mark = |id: NodeId| marks.get(id as usize).copied().unwrap_or(0);
     let nodes = &doc.nodes;
     // Elements whose children are being written, innermost last, each with its raw-text flag and
     // whether its children are in template contents.
     let mut stack: Vec<(NodeId, bool, bool)> = Vec::new();
+    if mark(root) & FROZEN != 0 {
+        return false;
+    }
     let mut current = if include_root {
         root
     } else {
@@ -212,13 +239,16 @@ pub(super) fn serialize(
         if current == NONE {
             // All children of the innermost open element are written.
             let Some((parent, _, _)) = stack.pop() else {
-                return;
+                return true;
             };
+            if mark(parent) & OPEN != 0 {
+                return false;
+            }
             if parent == root {
                 if include_root {
                     end_tag(out, &nodes[parent as usize]);
                 }
-                return;
+                return true;
             }
             end_tag(out, &nodes[parent as usize]);
             current = nodes[parent as usize].next_sibling;
@@ -229,7 +259,13 @@ pub(super) fn serialize(
         grow(out, 256);
         match &node.data {
             NodeData::Element { .. } => {
-                start_tag(out, doc, current, plan);
+                let marked = mark(current);
+                if marked & FROZEN != 0 {
+                    return false;
+                }
+                if marked & REPLAYED == 0 {
+                    start_tag(out, doc, current, plan);
+                }
                 if !is_void(node) {
                     let first = nodes[children_of(doc, current) as usize].first_child;
                     if first != NONE && current != plan.emptied {
@@ -239,6 +275,9 @@ pub(super) fn serialize(
                         stack.push((current, raw, inert || is_template(doc, current)));
                         current = first;
                         continue;
+                    }
+                    if marked & OPEN != 0 {
+                        return false;
                     }
                     end_tag(out, node);
                 }
@@ -270,7 +309,7 @@ pub(super) fn serialize(
             NodeData::Container => {}
         }
         if current == root {
-            return;
+            return true;
         }
         current = node.next_sibling;
     }

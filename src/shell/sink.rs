@@ -223,6 +223,7 @@ pub(super) struct ArenaSink {
     saw_main: Cell<bool>,
     /// Whether any HTML `selectedcontent` element was created (if not, no option is cloned).
     saw_selectedcontent: Cell<bool>,
+    quirks: Cell<QuirksMode>,
 }
 
 impl ArenaSink {
@@ -238,7 +239,55 @@ impl ArenaSink {
             doctype: RefCell::new(None),
             saw_main: Cell::new(false),
             saw_selectedcontent: Cell::new(false),
+            quirks: Cell::new(QuirksMode::NoQuirks),
         }
+    }
+
+    /// The name and namespace of element `id` (for the stream's look at the open elements).
+    pub(super) fn name_of(&self, id: NodeId) -> (Ns, LocalName) {
+        let node = &self.nodes.borrow()[id as usize];
+        (node.ns, node.local.clone())
+    }
+
+    /// The parent of node `id`.
+    pub(super) fn parent_of(&self, id: NodeId) -> NodeId {
+        self.nodes.borrow()[id as usize].parent
+    }
+
+    /// Whether element `id` hosts a declarative shadow root.
+    pub(super) fn is_shadow_host(&self, id: NodeId) -> bool {
+        matches!(
+            self.nodes.borrow()[id as usize].data,
+            NodeData::Element {
+                shadow_host: true,
+                ..
+            }
+        )
+    }
+
+    /// Marks element `id` as hosting a declarative shadow root (its root not kept), as in an
+    /// earlier part of the page.
+    pub(super) fn set_shadow_host(&self, id: NodeId) {
+        if let NodeData::Element { shadow_host, .. } =
+            &mut self.nodes.borrow_mut()[id as usize].data
+        {
+            *shadow_host = true;
+        }
+    }
+
+    /// The document's mode so far.
+    pub(super) fn quirks_mode(&self) -> QuirksMode {
+        self.quirks.get()
+    }
+
+    /// Whether a `selectedcontent` element was created so far.
+    pub(super) fn has_selectedcontent(&self) -> bool {
+        self.saw_selectedcontent.get()
+    }
+
+    /// Notes that an earlier part of the page created a `selectedcontent` element.
+    pub(super) fn set_saw_selectedcontent(&self) {
+        self.saw_selectedcontent.set(true);
     }
 
     /// Stores `text` and joins it to `neighbour` when that is a text node whose range ends where
@@ -564,7 +613,9 @@ impl TreeSink for ArenaSink {
         x == y
     }
 
-    fn set_quirks_mode(&self, _mode: QuirksMode) {}
+    fn set_quirks_mode(&self, mode: QuirksMode) {
+        self.quirks.set(mode);
+    }
 
     fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
         let mut nodes = self.nodes.borrow_mut();

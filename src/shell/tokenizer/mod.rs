@@ -45,15 +45,30 @@ pub(super) fn tokenize_with<S: TokenSink>(html: &str, sink: &S, pis: bool) -> Re
     } else {
         html
     };
-    Tokenizer {
-        input,
-        bytes: input.as_bytes(),
-        sink,
-        last_start: None,
-        repairs: Repairs::default(),
-        pis,
-    }
-    .run()
+    let mut tokenizer = Tokenizer::new(input, sink, pis, true);
+    tokenizer.run();
+    tokenizer.repairs
+}
+
+/// Tokenizes `input`, a part of a page that starts in the data state, into `sink`. `input` must
+/// already be preprocessed (no byte order mark to drop, newlines normalized).
+///
+/// If `complete`, `input` runs to the end of the page, which is signalled. Otherwise more of the
+/// page follows, starting with a `<` (so that a text run or a character reference at the end of
+/// `input` ends there too): every token that lies wholly in `input` is emitted, a construct cut
+/// off by its end (a tag, a comment, a DOCTYPE, a CDATA section, `<` or `</`) is not, and no
+/// end-of-file token is sent.
+///
+/// Returns the repairs and whether `input` ended cleanly: in the data state, between tokens, so
+/// that tokenizing the rest of the page from the data state continues exactly.
+pub(super) fn tokenize_segment<S: TokenSink>(
+    input: &str,
+    sink: &S,
+    complete: bool,
+) -> (Repairs, bool) {
+    let mut tokenizer = Tokenizer::new(input, sink, true, complete);
+    tokenizer.run();
+    (tokenizer.repairs, tokenizer.clean)
 }
 
 /// What the tokenizer reads next.
@@ -84,6 +99,10 @@ struct Tokenizer<'a, S> {
     repairs: Repairs,
     /// Whether `<?` can open a processing instruction.
     pis: bool,
+    /// Whether `input` is the whole page (else more follows, and nothing cut off is emitted).
+    complete: bool,
+    /// Whether the input ended in the data state between tokens.
+    clean: bool,
 }
 
 const fn is_space(b: u8) -> bool {
@@ -158,7 +177,20 @@ impl TagBuf {
 }
 
 impl<'a, S: TokenSink> Tokenizer<'a, S> {
-    fn run(mut self) -> Repairs {
+    fn new(input: &'a str, sink: &'a S, pis: bool, complete: bool) -> Self {
+        Tokenizer {
+            input,
+            bytes: input.as_bytes(),
+            sink,
+            last_start: None,
+            repairs: Repairs::default(),
+            pis,
+            complete,
+            clean: false,
+        }
+    }
+
+    fn run(&mut self) {
         let mut state = State::Data;
         let mut pos = 0;
         while state != State::Eof {
@@ -173,10 +205,11 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                 }
             };
         }
-        // The tree builder only ever answers `Continue` to the end of the input.
-        let _ = self.sink.process_token(Token::EOFToken, 1);
-        self.sink.end();
-        self.repairs
+        if self.complete {
+            // The tree builder only ever answers `Continue` to the end of the input.
+            let _ = self.sink.process_token(Token::EOFToken, 1);
+            self.sink.end();
+        }
     }
 
     fn emit(&self, token: Token) -> TokenSinkResult<S::Handle> {
@@ -212,6 +245,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                 .position(|&b| b == b'<' || b == b'&' || b == 0)
             else {
                 self.plain_text(run, bytes.len());
+                self.clean = true;
                 return (State::Eof, bytes.len());
             };
             let at = i + offset;
@@ -237,6 +271,10 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                         run = end;
                         i = end;
                     }
+                    Markup::Cut => {
+                        self.plain_text(run, at);
+                        return (State::Eof, bytes.len());
+                    }
                 },
             }
         }
@@ -245,7 +283,10 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
     /// What the `<` at `at` starts in the data state.
     fn markup(&self, at: usize) -> Markup<'a, S> {
         let bytes = self.bytes;
+        // What `<` or `</` at the end of the input starts depends on what follows.
+        let cut = Markup::Cut;
         match bytes.get(at + 1) {
+            None if !self.complete => cut,
             Some(b) if b.is_ascii_alphabetic() => Markup::Token(at + 1, Self::start_tag),
             Some(b'!') => Markup::Token(at + 2, Self::declaration),
             Some(b'?') if self.pis => Markup::Token(at + 2, Self::processing_instruction),
@@ -254,6 +295,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
                 Some(b) if b.is_ascii_alphabetic() => Markup::Token(at + 2, Self::end_tag),
                 Some(b'>') => Markup::Nothing(at + 3),
                 Some(_) => Markup::Token(at + 2, Self::bogus_comment),
+                None if !self.complete => cut,
                 None => Markup::Text,
             },
             _ => Markup::Text,
@@ -397,6 +439,14 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
     /// After `<!`: a comment, a DOCTYPE, a CDATA section in foreign content, or a bogus comment.
     fn declaration(&mut self, i: usize) -> (State, usize) {
         let rest = &self.bytes[i..];
+        if !self.complete
+            && (b"--".starts_with(rest)
+                || (rest.len() < 7 && b"doctype"[..rest.len()].eq_ignore_ascii_case(rest))
+                || b"[CDATA[".starts_with(rest))
+        {
+            // Cut off where what follows decides which declaration this is.
+            return (State::Eof, self.bytes.len());
+        }
         if rest.starts_with(b"--") {
             return self.comment(i + 2);
         }
@@ -415,10 +465,13 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
 
     /// A bogus comment whose data starts at `i` and runs to the next `>`.
     fn bogus_comment(&mut self, i: usize) -> (State, usize) {
-        let end = self.bytes[i..]
-            .iter()
-            .position(|&b| b == b'>')
-            .map_or(self.bytes.len(), |n| i + n);
+        let Some(end) = self.bytes[i..].iter().position(|&b| b == b'>') else {
+            if self.complete {
+                self.comment_token(i, self.bytes.len());
+            }
+            return (State::Eof, self.bytes.len());
+        };
+        let end = i + end;
         self.comment_token(i, end);
         (State::Data, (end + 1).min(self.bytes.len()))
     }
@@ -522,12 +575,14 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             };
             i += 1;
         }
-        let end = if matches!(state, C::Text) {
-            bytes.len()
-        } else {
-            pending
-        };
-        self.comment_token(s, end);
+        if self.complete {
+            let end = if matches!(state, C::Text) {
+                bytes.len()
+            } else {
+                pending
+            };
+            self.comment_token(s, end);
+        }
         (State::Eof, bytes.len())
     }
 
@@ -537,6 +592,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         let bytes = self.bytes;
         let (end, next) = match bytes[s..].windows(3).position(|w| w == b"]]>") {
             Some(n) => (s + n, s + n + 3),
+            None if !self.complete => return (State::Eof, bytes.len()),
             None => (bytes.len(), bytes.len()),
         };
         let mut run = s;
@@ -711,7 +767,9 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
     fn doctype(&mut self, i: usize) -> (State, usize) {
         let mut doctype = Doctype::default();
         let end = doctype_fields(self.input, i, &mut doctype);
-        let _ = self.emit(Token::DoctypeToken(doctype));
+        if end.is_some() || self.complete {
+            let _ = self.emit(Token::DoctypeToken(doctype));
+        }
         match end {
             Some(end) => (State::Data, end),
             None => (State::Eof, self.bytes.len()),
@@ -746,6 +804,8 @@ enum Markup<'a, S> {
     Token(usize, TokenFn<'a, S>),
     /// `</>`, dropped without a token; reading goes on at the offset.
     Nothing(usize),
+    /// `<` or `</` cut off by the end of an incomplete input.
+    Cut,
 }
 
 type TokenFn<'a, S> = fn(&mut Tokenizer<'a, S>, usize) -> (State, usize);
