@@ -16,13 +16,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path as UrlPath, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
+use liveshell::main_only::{MainOnlyLayer, MainOnlyOptions};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
@@ -121,22 +122,6 @@ async fn latency(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Main-only trimming through liveshell, over the site's pages.
-async fn main_only(request: Request, next: Next) -> Response {
-    let mut head = axum::http::Request::builder().method(request.method().clone());
-    if let Some(headers) = head.headers_mut() {
-        headers.clone_from(request.headers());
-    }
-    let head = head.body(()).expect("a copy of a valid request");
-    let (parts, body) = next.run(request).await.into_parts();
-    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let response = axum::http::Response::from_parts(parts, bytes.to_vec());
-    // The one call site: the MainOnlyLayer replaces this at merge.
-    liveshell::main_only::apply(&head, response).map(Body::from)
-}
-
 async fn page(State(host): State<Shared>, request: Request) -> Response {
     let mut visit = Visit::from_query(request.uri().query());
     visit.layout = host.layout.load(Ordering::Relaxed);
@@ -146,16 +131,26 @@ async fn page(State(host): State<Shared>, request: Request) -> Response {
     }
 }
 
+/// A page as a streamed body in 16 KiB frames, as a template rendered chunk by chunk would send
+/// it: `MainOnlyLayer` trims it as it streams.
 fn html_response(html: String) -> Response {
+    let bytes = axum::body::Bytes::from(html);
+    let frames: Vec<Result<axum::body::Bytes, std::convert::Infallible>> = (0..bytes.len())
+        .step_by(PAGE_FRAME)
+        .map(|at| Ok(bytes.slice(at..bytes.len().min(at + PAGE_FRAME))))
+        .collect();
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        html,
+        Body::from_stream(futures_util::stream::iter(frames)),
     )
         .into_response()
 }
+
+/// The frame size of a streamed page.
+const PAGE_FRAME: usize = 16 * 1024;
 
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()) {
@@ -322,7 +317,7 @@ fn router(host: Shared) -> Router {
     let pages = Router::new()
         .route("/", get(page))
         .route("/{section}/{n}/", get(page))
-        .layer(middleware::from_fn(main_only))
+        .layer(MainOnlyLayer::new(MainOnlyOptions::default()))
         .layer(middleware::from_fn(latency));
     Router::new()
         .merge(pages)
