@@ -32,8 +32,10 @@ use html5ever::tokenizer::{Doctype, Tag, TagKind, Token, TokenSink, TokenSinkRes
 use html5ever::tree_builder::TreeBuilder;
 use html5ever::{LocalName, local_name};
 
+use super::arena::{NodeId, Ns};
+use super::options::tree_builder_opts_for;
 use super::repair::{Repairs, is_alias, repair};
-use super::sink::{ArenaSink, NodeId, Ns};
+use super::sink::ArenaSink;
 
 /// The tree builder a stream runs for one chunk.
 pub(super) type Builder = TreeBuilder<NodeId, ArenaSink>;
@@ -429,7 +431,7 @@ impl Checkpoint {
     fn reproduces(&self, names: &[(Ns, LocalName)], scripting: bool) -> bool {
         let builder = TreeBuilder::new(
             ArenaSink::with_capacity(names.len() + 8, 64),
-            super::tree_builder_opts_for(scripting),
+            tree_builder_opts_for(scripting),
         );
         let watch = Watch::new(&builder, self.flags);
         let _ = self.replay(&watch);

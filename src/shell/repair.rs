@@ -21,7 +21,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{Tag, TagKind};
 use html5ever::{Attribute, LocalName, QualName, local_name, ns};
 
-use super::sink::{Document, NodeData};
+use super::arena::{Document, NodeData, attr_range};
 
 /// The name `isindex` tags carry through the tree builder.
 const ISINDEX: &str = "ISINDEX";
@@ -89,7 +89,7 @@ pub(super) fn undo(doc: &mut Document, repairs: Repairs) {
         return;
     }
     let (alias, marker) = (LocalName::from(ISINDEX), LocalName::from(ORIGINAL_MODE));
-    for node in &mut doc.nodes {
+    for node in doc.nodes.iter_mut() {
         if node.local == alias {
             node.local = local_name!("isindex");
         }
@@ -99,7 +99,7 @@ pub(super) fn undo(doc: &mut Document, repairs: Repairs) {
         if node.local != local_name!("template") {
             continue;
         }
-        let attrs = &mut doc.attrs[*start as usize..(*start + *len) as usize];
+        let attrs = &mut doc.attrs[attr_range(*start, *len)];
         let Some((last, rest)) = attrs.split_last_mut() else {
             continue;
         };

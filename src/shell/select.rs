@@ -4,13 +4,13 @@
 
 use html5ever::{LocalName, local_name};
 
-use super::sink::{
-    Attr, NONE, Node, NodeData, NodeId, Ns, append_child, descendants, detach, push_node,
+use super::arena::{
+    Attr, NONE, Node, NodeData, NodeId, Nodes, Ns, append_child, attr_range, descendants, detach,
 };
 
 fn has_attr(node: &Node, attrs: &[Attr], local: &LocalName) -> bool {
     match node.data {
-        NodeData::Element { start, len, .. } => attrs[start as usize..(start + len) as usize]
+        NodeData::Element { start, len, .. } => attrs[attr_range(start, len)]
             .iter()
             .any(|a| a.name == *local),
         _ => false,
@@ -18,11 +18,11 @@ fn has_attr(node: &Node, attrs: &[Attr], local: &LocalName) -> bool {
 }
 
 /// The option's "option element nearest ancestor select".
-fn nearest_select(nodes: &[Node], option: NodeId) -> Option<NodeId> {
+fn nearest_select(nodes: &Nodes, option: NodeId) -> Option<NodeId> {
     let mut seen_optgroup = false;
-    let mut current = nodes[option as usize].parent;
+    let mut current = nodes[option].parent;
     while current != NONE {
-        let node = &nodes[current as usize];
+        let node = &nodes[current];
         if node.ns == Ns::Html {
             match node.local {
                 local_name!("datalist") | local_name!("hr") | local_name!("option") => return None,
@@ -39,18 +39,18 @@ fn nearest_select(nodes: &[Node], option: NodeId) -> Option<NodeId> {
 
 /// Whether `option` is the option a single-choice `select` shows: the last option with a
 /// `selected` attribute, or else the first option that is not disabled.
-fn is_selected(nodes: &[Node], attrs: &[Attr], text: &str, select: NodeId, option: NodeId) -> bool {
+fn is_selected(nodes: &Nodes, attrs: &[Attr], text: &str, select: NodeId, option: NodeId) -> bool {
     let mut last_selected = None;
     let mut first_enabled = None;
     for id in descendants(nodes, select) {
-        let node = &nodes[id as usize];
+        let node = &nodes[id];
         if !node.is_html(&local_name!("option")) || nearest_select(nodes, id) != Some(select) {
             continue;
         }
         if has_attr(node, attrs, &local_name!("selected")) {
             last_selected = Some(id);
         }
-        let parent = &nodes[node.parent as usize];
+        let parent = &nodes[node.parent];
         let disabled = has_attr(node, attrs, &local_name!("disabled"))
             || (parent.is_html(&local_name!("optgroup"))
                 && has_attr(parent, attrs, &local_name!("disabled")));
@@ -59,8 +59,7 @@ fn is_selected(nodes: &[Node], attrs: &[Attr], text: &str, select: NodeId, optio
         }
     }
     // Without a `selected` option, only a drop-down (display size 1) selects one by default.
-    let by_default =
-        first_enabled.filter(|_| display_size_is_one(&nodes[select as usize], attrs, text));
+    let by_default = first_enabled.filter(|_| display_size_is_one(&nodes[select], attrs, text));
     last_selected.or(by_default) == Some(option)
 }
 
@@ -71,7 +70,7 @@ fn display_size_is_one(select: &Node, attrs: &[Attr], text: &str) -> bool {
     let NodeData::Element { start, len, .. } = select.data else {
         return true;
     };
-    let Some(size) = attrs[start as usize..(start + len) as usize]
+    let Some(size) = attrs[attr_range(start, len)]
         .iter()
         .find(|a| a.name == local_name!("size"))
     else {
@@ -90,7 +89,7 @@ fn display_size_is_one(select: &Node, attrs: &[Attr], text: &str) -> bool {
 
 /// Runs "maybe clone an option into selectedcontent" for `option`, whose end tag was just parsed.
 pub(super) fn maybe_clone_option(
-    nodes: &mut Vec<Node>,
+    nodes: &mut Nodes,
     attrs: &mut Vec<Attr>,
     text: &str,
     option: NodeId,
@@ -98,11 +97,11 @@ pub(super) fn maybe_clone_option(
     let Some(select) = nearest_select(nodes, option) else {
         return;
     };
-    if has_attr(&nodes[select as usize], attrs, &local_name!("multiple")) {
+    if has_attr(&nodes[select], attrs, &local_name!("multiple")) {
         return;
     }
-    let Some(target) = descendants(nodes, select)
-        .find(|&id| nodes[id as usize].is_html(&local_name!("selectedcontent")))
+    let Some(target) =
+        descendants(nodes, select).find(|&id| nodes[id].is_html(&local_name!("selectedcontent")))
     else {
         return;
     };
@@ -111,28 +110,28 @@ pub(super) fn maybe_clone_option(
     }
     // Snapshot the option's subtree first: the target may lie inside it.
     let mut sources: Vec<(NodeId, usize)> = Vec::new();
-    let mut child = nodes[option as usize].first_child;
+    let mut child = nodes[option].first_child;
     while child != NONE {
         sources.push((child, usize::MAX));
-        child = nodes[child as usize].next_sibling;
+        child = nodes[child].next_sibling;
     }
     let mut i = 0;
     while i < sources.len() {
         let (id, _) = sources[i];
-        let from = match nodes[id as usize].data {
+        let from = match nodes[id].data {
             NodeData::Element { contents, .. } if contents != NONE => contents,
             _ => id,
         };
-        let mut child = nodes[from as usize].first_child;
+        let mut child = nodes[from].first_child;
         while child != NONE {
             sources.push((child, i));
-            child = nodes[child as usize].next_sibling;
+            child = nodes[child].next_sibling;
         }
         i += 1;
     }
     // Replace the target's children with copies.
-    while nodes[target as usize].first_child != NONE {
-        let first = nodes[target as usize].first_child;
+    while nodes[target].first_child != NONE {
+        let first = nodes[target].first_child;
         detach(nodes, first);
     }
     let mut copies: Vec<NodeId> = Vec::with_capacity(sources.len());
@@ -142,7 +141,7 @@ pub(super) fn maybe_clone_option(
             usize::MAX => target,
             p => {
                 let parent_copy = copies[p];
-                match nodes[parent_copy as usize].data {
+                match nodes[parent_copy].data {
                     NodeData::Element { contents, .. } if contents != NONE => contents,
                     _ => parent_copy,
                 }
@@ -154,12 +153,9 @@ pub(super) fn maybe_clone_option(
 }
 
 /// A detached copy of `source` without its children (a template gets empty contents).
-fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attr>, source: NodeId) -> NodeId {
-    let (ns, local) = (
-        nodes[source as usize].ns,
-        nodes[source as usize].local.clone(),
-    );
-    let data = match nodes[source as usize].data {
+fn clone_node(nodes: &mut Nodes, attrs: &mut Vec<Attr>, source: NodeId) -> NodeId {
+    let (ns, local) = (nodes[source].ns, nodes[source].local.clone());
+    let data = match nodes[source].data {
         NodeData::Element {
             start,
             len,
@@ -167,13 +163,13 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attr>, source: NodeId) -> N
             annotation_xml_integration_point,
             ..
         } => {
-            let copied: Vec<Attr> = attrs[start as usize..(start + len) as usize].to_vec();
+            let copied: Vec<Attr> = attrs[attr_range(start, len)].to_vec();
             let new_start = u32::try_from(attrs.len()).unwrap_or(u32::MAX);
             attrs.extend(copied);
             let new_contents = if contents == NONE {
                 NONE
             } else {
-                push_node(nodes, Node::new(NodeData::Container))
+                nodes.push(Node::new(NodeData::Container))
             };
             NodeData::Element {
                 start: new_start,
@@ -188,5 +184,5 @@ fn clone_node(nodes: &mut Vec<Node>, attrs: &mut Vec<Attr>, source: NodeId) -> N
         NodeData::ProcessingInstruction(ref pi) => NodeData::ProcessingInstruction(pi.clone()),
         NodeData::Container => NodeData::Container,
     };
-    push_node(nodes, Node::element(ns, local, data))
+    nodes.push(Node::element(ns, local, data))
 }

@@ -8,7 +8,7 @@
 
 use html5ever::local_name;
 
-use super::sink::{Document, NONE, Node, NodeData, NodeId, Ns};
+use super::arena::{Document, NONE, Node, NodeData, NodeId, Ns, attr_range, grow};
 
 /// How to serialize: the scripting flag, and an element to write emptied, with one attribute set.
 pub(super) struct Plan<'a> {
@@ -124,11 +124,11 @@ pub(super) fn escape(out: &mut String, text: &str, attribute: bool) {
 /// Appends `<name attr="value" ...>` for the element `id`, applying the plan's attribute if it
 /// is the emptied element.
 fn start_tag(out: &mut String, doc: &Document, id: NodeId, plan: &Plan<'_>) {
-    let node = &doc.nodes[id as usize];
+    let node = &doc.nodes[id];
     let NodeData::Element { start, len, .. } = node.data else {
         return;
     };
-    let attrs = &doc.attrs[start as usize..(start + len) as usize];
+    let attrs = &doc.attrs[attr_range(start, len)];
     out.push('<');
     out.push_str(&node.local);
     let mut replaced = false;
@@ -164,7 +164,7 @@ fn end_tag(out: &mut String, node: &Node) {
 /// The node whose children are `id`'s children for serialization (template contents for a
 /// template).
 fn children_of(doc: &Document, id: NodeId) -> NodeId {
-    match doc.nodes[id as usize].data {
+    match doc.nodes[id].data {
         NodeData::Element { contents, .. } if contents != NONE => contents,
         _ => id,
     }
@@ -172,15 +172,7 @@ fn children_of(doc: &Document, id: NodeId) -> NodeId {
 
 /// Whether `id` is a template element with contents (its children are template contents).
 fn is_template(doc: &Document, id: NodeId) -> bool {
-    matches!(doc.nodes[id as usize].data, NodeData::Element { contents, .. } if contents != NONE)
-}
-
-/// Makes room for `extra` more bytes, growing `out` by at least an eighth instead of doubling
-/// it, so that a large output does not hold up to twice its size.
-pub(super) fn grow(out: &mut String, extra: usize) {
-    if out.capacity() - out.len() < extra {
-        out.reserve_exact(extra.max(out.capacity() / 8));
-    }
+    matches!(doc.nodes[id].data, NodeData::Element { contents, .. } if contents != NONE)
 }
 
 /// Appends the serialization of `root` (its `outerHTML` if `include_root`, else its `innerHTML`)
@@ -220,7 +212,7 @@ pub(super) fn serialize_settled(
     plan: &Plan<'_>,
     marks: &[u8],
 ) -> bool {
-    let mark = |id: NodeId| marks.get(id as usize).copied().unwrap_or(0);
+    let mark = |id: NodeId| marks.get(id.index()).copied().unwrap_or(0);
     let nodes = &doc.nodes;
     // Elements whose children are being written, innermost last, each with its raw-text flag and
     // whether its children are in template contents.
@@ -231,9 +223,9 @@ pub(super) fn serialize_settled(
     let mut current = if include_root {
         root
     } else {
-        let raw = is_raw_text_parent(&nodes[root as usize], plan.scripting);
+        let raw = is_raw_text_parent(&nodes[root], plan.scripting);
         stack.push((root, raw, is_template(doc, root)));
-        nodes[children_of(doc, root) as usize].first_child
+        nodes[children_of(doc, root)].first_child
     };
     loop {
         if current == NONE {
@@ -246,15 +238,15 @@ pub(super) fn serialize_settled(
             }
             if parent == root {
                 if include_root {
-                    end_tag(out, &nodes[parent as usize]);
+                    end_tag(out, &nodes[parent]);
                 }
                 return true;
             }
-            end_tag(out, &nodes[parent as usize]);
-            current = nodes[parent as usize].next_sibling;
+            end_tag(out, &nodes[parent]);
+            current = nodes[parent].next_sibling;
             continue;
         }
-        let node = &nodes[current as usize];
+        let node = &nodes[current];
         // Room for the node's markup; text and attribute values make their own room.
         grow(out, 256);
         match &node.data {
@@ -267,7 +259,7 @@ pub(super) fn serialize_settled(
                     start_tag(out, doc, current, plan);
                 }
                 if !is_void(node) {
-                    let first = nodes[children_of(doc, current) as usize].first_child;
+                    let first = nodes[children_of(doc, current)].first_child;
                     if first != NONE && current != plan.emptied {
                         let inert = stack.last().is_some_and(|&(_, _, inert)| inert);
                         let scripting = plan.scripting && !inert;

@@ -1,9 +1,4 @@
-//! A `TreeSink` that builds the document in a flat arena of nodes linked by indices.
-//!
-//! Nodes live in one `Vec`, so dropping the tree is a flat loop over that vector (no recursion,
-//! however deep the nesting), and a handle is a `u32`. Attributes of all elements sit in one flat
-//! vector; their values and all text sit in one string, so nothing holds on to the input's buffer
-//! once it is parsed, and adjacent pieces of text join by extending a range.
+//! A `TreeSink` that builds the document in the flat arena of `arena.rs`.
 
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
@@ -12,115 +7,12 @@ use html5ever::interface::{ElemName, ElementFlags, NodeOrText, QuirksMode, TreeS
 use html5ever::tendril::StrTendril;
 use html5ever::{Attribute, LocalName, Namespace, QualName, local_name, ns};
 
+use super::arena::{
+    Attr, DOCUMENT, Document, NONE, Node, NodeData, NodeId, Nodes, Ns, append_child, attr_range,
+    detach, insert_before, push_text,
+};
+use super::pi;
 use super::select;
-use super::serialize::grow;
-use super::tokenizer::processing_instruction;
-
-/// Index of a node in the arena.
-pub(super) type NodeId = u32;
-
-/// "No node" in the link fields.
-pub(super) const NONE: NodeId = u32::MAX;
-
-/// The document node's index.
-pub(super) const DOCUMENT: NodeId = 0;
-
-/// What a node is.
-pub(super) enum NodeData {
-    /// The document (index 0), or a template's contents, or a declarative shadow root.
-    Container,
-    /// An element: its attributes are `attrs[start..start + len]` of [`Document::attrs`];
-    /// `contents` is the template contents fragment for a `template`, else `NONE`.
-    Element {
-        start: u32,
-        len: u32,
-        contents: NodeId,
-        annotation_xml_integration_point: bool,
-        shadow_host: bool,
-    },
-    /// A text node: its range in [`Document::text`].
-    Text(Span),
-    /// A comment.
-    Comment(StrTendril),
-    /// A processing instruction: its target and data.
-    ProcessingInstruction(Box<(StrTendril, StrTendril)>),
-}
-
-/// An element's namespace, in one byte: the HTML parser makes elements in the HTML, SVG and
-/// MathML namespaces only (and never gives them a prefix, which the serializer does not write).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Ns {
-    /// No namespace: nodes that are not elements.
-    None,
-    /// The HTML namespace.
-    Html,
-    /// The SVG namespace.
-    Svg,
-    /// The MathML namespace.
-    MathMl,
-}
-
-static NO_NS: Namespace = ns!();
-static HTML_NS: Namespace = ns!(html);
-static SVG_NS: Namespace = ns!(svg);
-static MATHML_NS: Namespace = ns!(mathml);
-
-impl Ns {
-    /// The namespace of a name the tree builder creates. Any other namespace (the parser makes
-    /// none) would count as no namespace, which is serialized the same way.
-    fn of(ns: &Namespace) -> Self {
-        match *ns {
-            ns!(html) => Self::Html,
-            ns!(svg) => Self::Svg,
-            ns!(mathml) => Self::MathMl,
-            _ => Self::None,
-        }
-    }
-
-    fn atom(self) -> &'static Namespace {
-        match self {
-            Self::None => &NO_NS,
-            Self::Html => &HTML_NS,
-            Self::Svg => &SVG_NS,
-            Self::MathMl => &MATHML_NS,
-        }
-    }
-}
-
-/// An attribute: its name as serialized (with the `xlink:`, `xml:` or `xmlns:` prefix of an
-/// adjusted SVG or MathML attribute; attributes of HTML elements never have a namespace) and its
-/// value's range in [`Document::values`] (24 bytes, where html5ever's `Attribute` takes 40 plus a
-/// value allocation).
-#[derive(Clone)]
-pub(super) struct Attr {
-    pub(super) name: LocalName,
-    pub(super) value: Span,
-}
-
-/// A range of [`Document::text`].
-#[derive(Clone, Copy)]
-pub(super) struct Span {
-    start: usize,
-    end: usize,
-}
-
-impl Span {
-    /// The text in this range, given the document's text store.
-    pub(super) fn of(self, text: &str) -> &str {
-        &text[self.start..self.end]
-    }
-}
-
-/// Appends `piece` to the text store and returns its range.
-fn push_text(text: &mut String, piece: &str) -> Span {
-    let start = text.len();
-    grow(text, piece.len());
-    text.push_str(piece);
-    Span {
-        start,
-        end: text.len(),
-    }
-}
 
 /// The attribute's name as the HTML fragment serialization algorithm writes it.
 fn serialized_name(name: QualName) -> LocalName {
@@ -146,46 +38,6 @@ fn store_attrs(store: &mut Vec<Attr>, text: &mut String, attrs: Vec<Attribute>) 
     }));
 }
 
-/// One node of the arena, linked to its relatives by index (56 bytes).
-pub(super) struct Node {
-    pub(super) parent: NodeId,
-    pub(super) first_child: NodeId,
-    pub(super) last_child: NodeId,
-    pub(super) prev_sibling: NodeId,
-    pub(super) next_sibling: NodeId,
-    /// The element's namespace; `Ns::None` for other nodes.
-    pub(super) ns: Ns,
-    /// The element's local name; empty for other nodes.
-    pub(super) local: LocalName,
-    pub(super) data: NodeData,
-}
-
-impl Node {
-    /// A node that is not an element.
-    pub(super) fn new(data: NodeData) -> Self {
-        Self::element(Ns::None, local_name!(""), data)
-    }
-
-    /// A node with a name (an element).
-    pub(super) fn element(ns: Ns, local: LocalName, data: NodeData) -> Self {
-        Self {
-            parent: NONE,
-            first_child: NONE,
-            last_child: NONE,
-            prev_sibling: NONE,
-            next_sibling: NONE,
-            ns,
-            local,
-            data,
-        }
-    }
-
-    /// Whether this is the HTML element `local`.
-    pub(super) fn is_html(&self, local: &LocalName) -> bool {
-        self.ns == Ns::Html && self.local == *local
-    }
-}
-
 /// An element's name as the tree builder sees it, borrowed from the arena.
 #[derive(Debug)]
 pub(super) struct NameRef<'a> {
@@ -203,20 +55,9 @@ impl ElemName for NameRef<'_> {
     }
 }
 
-/// The parsed document: the arena, every element's attributes, and the doctype's name.
-pub(super) struct Document {
-    pub(super) nodes: Vec<Node>,
-    pub(super) attrs: Vec<Attr>,
-    /// Every attribute value and every text, one after the other.
-    pub(super) text: String,
-    pub(super) doctype: Option<StrTendril>,
-    /// Whether any HTML `main` element was created (if not, there is nothing to find).
-    pub(super) saw_main: bool,
-}
-
 /// The sink html5ever drives. Sink methods take `&self`, so the state sits in cells.
 pub(super) struct ArenaSink {
-    nodes: RefCell<Vec<Node>>,
+    nodes: RefCell<Nodes>,
     attrs: RefCell<Vec<Attr>>,
     text: RefCell<String>,
     doctype: RefCell<Option<StrTendril>>,
@@ -230,7 +71,7 @@ impl ArenaSink {
     /// A sink holding only the document node, with room for about `capacity` nodes and
     /// `text_capacity` bytes of text and attribute values.
     pub(super) fn with_capacity(capacity: usize, text_capacity: usize) -> Self {
-        let mut nodes = Vec::with_capacity(capacity.max(1));
+        let mut nodes = Nodes::with_capacity(capacity.max(1));
         nodes.push(Node::new(NodeData::Container));
         Self {
             nodes: RefCell::new(nodes),
@@ -245,19 +86,19 @@ impl ArenaSink {
 
     /// The name and namespace of element `id` (for the stream's look at the open elements).
     pub(super) fn name_of(&self, id: NodeId) -> (Ns, LocalName) {
-        let node = &self.nodes.borrow()[id as usize];
+        let node = &self.nodes.borrow()[id];
         (node.ns, node.local.clone())
     }
 
     /// The parent of node `id`.
     pub(super) fn parent_of(&self, id: NodeId) -> NodeId {
-        self.nodes.borrow()[id as usize].parent
+        self.nodes.borrow()[id].parent
     }
 
     /// Whether element `id` hosts a declarative shadow root.
     pub(super) fn is_shadow_host(&self, id: NodeId) -> bool {
         matches!(
-            self.nodes.borrow()[id as usize].data,
+            self.nodes.borrow()[id].data,
             NodeData::Element {
                 shadow_host: true,
                 ..
@@ -268,9 +109,7 @@ impl ArenaSink {
     /// Marks element `id` as hosting a declarative shadow root (its root not kept), as in an
     /// earlier part of the page.
     pub(super) fn set_shadow_host(&self, id: NodeId) {
-        if let NodeData::Element { shadow_host, .. } =
-            &mut self.nodes.borrow_mut()[id as usize].data
-        {
+        if let NodeData::Element { shadow_host, .. } = &mut self.nodes.borrow_mut()[id].data {
             *shadow_host = true;
         }
     }
@@ -293,18 +132,11 @@ impl ArenaSink {
     /// Stores `text` and joins it to `neighbour` when that is a text node whose range ends where
     /// the new one starts; otherwise makes a text node and lets `link` put it in place (adjacent
     /// text nodes serialize exactly like one node).
-    fn add_text(
-        &self,
-        neighbour: NodeId,
-        text: StrTendril,
-        link: impl FnOnce(&mut [Node], NodeId),
-    ) {
+    fn add_text(&self, neighbour: NodeId, text: StrTendril, link: impl FnOnce(&mut Nodes, NodeId)) {
         let span = push_text(&mut self.text.borrow_mut(), &text);
         if neighbour != NONE {
-            if let NodeData::Text(existing) = &mut self.nodes.borrow_mut()[neighbour as usize].data
-            {
-                if existing.end == span.start {
-                    existing.end = span.end;
+            if let NodeData::Text(existing) = &mut self.nodes.borrow_mut()[neighbour].data {
+                if existing.join(span) {
                     return;
                 }
             }
@@ -314,107 +146,7 @@ impl ArenaSink {
     }
 
     fn push(&self, node: Node) -> NodeId {
-        push_node(&mut self.nodes.borrow_mut(), node)
-    }
-}
-
-/// Adds `node` to the arena and returns its index.
-pub(super) fn push_node(nodes: &mut Vec<Node>, node: Node) -> NodeId {
-    // Every node but a handful comes from at least one byte of input, so 2^32 nodes would need a
-    // 4 GB page and a 300 GB arena: the allocation fails before an index could saturate.
-    let id = NodeId::try_from(nodes.len()).unwrap_or(NONE);
-    nodes.push(node);
-    id
-}
-
-/// The descendants of `root` in tree order, not looking into template contents.
-pub(super) fn descendants(nodes: &[Node], root: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-    let mut current = nodes[root as usize].first_child;
-    std::iter::from_fn(move || {
-        if current == NONE {
-            return None;
-        }
-        let found = current;
-        let node = &nodes[found as usize];
-        if node.first_child != NONE {
-            current = node.first_child;
-        } else {
-            // The next sibling of the nearest ancestor-or-self below `root` that has one.
-            current = NONE;
-            let mut up = found;
-            while up != root && up != NONE {
-                let n = &nodes[up as usize];
-                if n.next_sibling != NONE {
-                    current = n.next_sibling;
-                    break;
-                }
-                up = n.parent;
-            }
-        }
-        Some(found)
-    })
-}
-
-/// Unlinks `target` from its parent, if it has one.
-pub(super) fn detach(nodes: &mut [Node], target: NodeId) {
-    let (parent, prev, next) = {
-        let n = &nodes[target as usize];
-        (n.parent, n.prev_sibling, n.next_sibling)
-    };
-    if parent == NONE {
-        return;
-    }
-    if prev == NONE {
-        nodes[parent as usize].first_child = next;
-    } else {
-        nodes[prev as usize].next_sibling = next;
-    }
-    if next == NONE {
-        nodes[parent as usize].last_child = prev;
-    } else {
-        nodes[next as usize].prev_sibling = prev;
-    }
-    let n = &mut nodes[target as usize];
-    n.parent = NONE;
-    n.prev_sibling = NONE;
-    n.next_sibling = NONE;
-}
-
-/// Appends the detached node `child` as the last child of `parent`.
-pub(super) fn append_child(nodes: &mut [Node], parent: NodeId, child: NodeId) {
-    detach(nodes, child);
-    let last = nodes[parent as usize].last_child;
-    {
-        let c = &mut nodes[child as usize];
-        c.parent = parent;
-        c.prev_sibling = last;
-    }
-    if last == NONE {
-        nodes[parent as usize].first_child = child;
-    } else {
-        nodes[last as usize].next_sibling = child;
-    }
-    nodes[parent as usize].last_child = child;
-}
-
-/// Inserts `child` just before `sibling`, which must have a parent.
-fn insert_before(nodes: &mut [Node], sibling: NodeId, child: NodeId) {
-    detach(nodes, child);
-    let (parent, prev) = {
-        let s = &nodes[sibling as usize];
-        (s.parent, s.prev_sibling)
-    };
-    {
-        let c = &mut nodes[child as usize];
-        c.parent = parent;
-        c.prev_sibling = prev;
-        c.next_sibling = sibling;
-    }
-    nodes[sibling as usize].prev_sibling = child;
-    if prev == NONE {
-        nodes[parent as usize].first_child = child;
-    } else {
-        nodes[prev as usize].next_sibling = child;
+        self.nodes.borrow_mut().push(node)
     }
 }
 
@@ -506,10 +238,10 @@ impl TreeSink for ArenaSink {
 
     fn elem_name<'a>(&'a self, target: &'a NodeId) -> NameRef<'a> {
         let nodes = self.nodes.borrow();
-        let ns = nodes[*target as usize].ns.atom();
+        let ns = nodes[*target].ns.atom();
         NameRef {
             ns,
-            local: Ref::map(nodes, |nodes| &nodes[*target as usize].local),
+            local: Ref::map(nodes, |nodes| &nodes[*target].local),
         }
     }
 
@@ -547,7 +279,7 @@ impl TreeSink for ArenaSink {
     }
 
     fn create_comment(&self, text: StrTendril) -> NodeId {
-        let data = match processing_instruction(&text) {
+        let data = match pi::decode(&text) {
             Some((target, data)) => NodeData::ProcessingInstruction(Box::new((
                 StrTendril::from_slice(target),
                 StrTendril::from_slice(data),
@@ -569,7 +301,7 @@ impl TreeSink for ArenaSink {
                 append_child(&mut self.nodes.borrow_mut(), *parent, node)
             }
             NodeOrText::AppendText(text) => {
-                let last = self.nodes.borrow()[*parent as usize].last_child;
+                let last = self.nodes.borrow()[*parent].last_child;
                 self.add_text(last, text, |nodes, node| append_child(nodes, *parent, node));
             }
         }
@@ -581,7 +313,7 @@ impl TreeSink for ArenaSink {
         prev_element: &NodeId,
         child: NodeOrText<NodeId>,
     ) {
-        let has_parent = self.nodes.borrow()[*element as usize].parent != NONE;
+        let has_parent = self.nodes.borrow()[*element].parent != NONE;
         if has_parent {
             self.append_before_sibling(element, child);
         } else {
@@ -602,7 +334,7 @@ impl TreeSink for ArenaSink {
     }
 
     fn get_template_contents(&self, target: &NodeId) -> NodeId {
-        match self.nodes.borrow()[*target as usize].data {
+        match self.nodes.borrow()[*target].data {
             NodeData::Element { contents, .. } if contents != NONE => contents,
             // The tree builder asks only for templates; any other node is its own container.
             _ => *target,
@@ -619,13 +351,13 @@ impl TreeSink for ArenaSink {
 
     fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
         let mut nodes = self.nodes.borrow_mut();
-        if nodes[*sibling as usize].parent == NONE {
+        if nodes[*sibling].parent == NONE {
             return;
         }
         match new_node {
             NodeOrText::AppendNode(node) => insert_before(&mut nodes, *sibling, node),
             NodeOrText::AppendText(text) => {
-                let prev = nodes[*sibling as usize].prev_sibling;
+                let prev = nodes[*sibling].prev_sibling;
                 drop(nodes);
                 self.add_text(prev, text, |nodes, node| {
                     insert_before(nodes, *sibling, node)
@@ -636,11 +368,11 @@ impl TreeSink for ArenaSink {
 
     fn add_attrs_if_missing(&self, target: &NodeId, attrs: Vec<Attribute>) {
         let mut nodes = self.nodes.borrow_mut();
-        let NodeData::Element { start, len, .. } = &mut nodes[*target as usize].data else {
+        let NodeData::Element { start, len, .. } = &mut nodes[*target].data else {
             return;
         };
         let mut store = self.attrs.borrow_mut();
-        let range = *start as usize..(*start + *len) as usize;
+        let range = attr_range(*start, *len);
         let missing: Vec<Attribute> = attrs
             .into_iter()
             .filter(|attr| {
@@ -668,9 +400,9 @@ impl TreeSink for ArenaSink {
 
     fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
         let mut nodes = self.nodes.borrow_mut();
-        let mut child = nodes[*node as usize].first_child;
+        let mut child = nodes[*node].first_child;
         while child != NONE {
-            let next = nodes[child as usize].next_sibling;
+            let next = nodes[child].next_sibling;
             append_child(&mut nodes, *new_parent, child);
             child = next;
         }
@@ -678,7 +410,7 @@ impl TreeSink for ArenaSink {
 
     fn is_mathml_annotation_xml_integration_point(&self, handle: &NodeId) -> bool {
         matches!(
-            self.nodes.borrow()[*handle as usize].data,
+            self.nodes.borrow()[*handle].data,
             NodeData::Element {
                 annotation_xml_integration_point: true,
                 ..
@@ -704,7 +436,7 @@ impl TreeSink for ArenaSink {
         // The template's contents become the shadow root, which is not part of the document's tree
         // (and not serialized by `innerHTML`). The template itself is never inserted.
         let mut nodes = self.nodes.borrow_mut();
-        let host = &mut nodes[*location as usize];
+        let host = &mut nodes[*location];
         let valid = valid_shadow_host(host);
         match &mut host.data {
             NodeData::Element { shadow_host, .. } if valid && !*shadow_host => {
@@ -714,6 +446,33 @@ impl TreeSink for ArenaSink {
             _ => false,
         }
     }
+}
+
+/// An arena sized for `html`.
+pub(super) fn sink_for(html: &str) -> ArenaSink {
+    // About one node per `<` (an element, or the text after an end tag), plus text split by
+    // character references and the implied elements: reserving a little more than the count of
+    // `<` avoids doubling the arena at the end.
+    let tags = count_lt(html.as_bytes());
+    // Text and attribute values take about half of a page; the store then grows by an eighth.
+    ArenaSink::with_capacity(tags + tags / 4 + 16, html.len() / 2)
+}
+
+/// The number of `<` bytes, eight bytes at a time.
+fn count_lt(bytes: &[u8]) -> usize {
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const LT: u64 = u64::from_ne_bytes([b'<'; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut count = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word) ^ LT;
+        // A byte of `x` is zero exactly where the input has `<`; its top bit of `t` is then 0.
+        let t = ((x & LOW7) + LOW7) | x;
+        count += usize::try_from((!t & !LOW7).count_ones()).unwrap_or(8);
+    }
+    count + chunks.remainder().iter().filter(|&&b| b == b'<').count()
 }
 
 #[cfg(test)]
@@ -740,6 +499,18 @@ mod tests {
             "a-\u{d7}",
         ] {
             assert!(!valid_custom_element_name(&LocalName::from(bad)), "{bad}");
+        }
+    }
+
+    #[test]
+    fn count_lt_counts_every_lt() {
+        let text = "<a><<b>x\u{3c}\u{bc}<\u{ff3c}<<<<<<<<<<";
+        for end in 0..=text.len() {
+            let bytes = &text.as_bytes()[..end];
+            assert_eq!(
+                count_lt(bytes),
+                bytes.iter().filter(|&&b| b == b'<').count()
+            );
         }
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! The stream reads the page's bytes chunk by chunk and appends to the caller's buffer the bytes of
 //! main's `innerHTML` that no later input can change; the concatenation of everything it appends,
-//! once [`MainStream::finish`] has run, equals [`main_inner_with`] of the whole page, byte for byte,
-//! however the page was cut (inside a UTF-8 sequence, a tag, a character reference, a CR LF).
+//! once [`MainStream::finish`] has run, equals [`main_inner_with`](super::main_inner_with) of the
+//! whole page, byte for byte, however the page was cut (inside a UTF-8 sequence, a tag, a character
+//! reference, a CR LF).
 //!
 //! What the stream holds back, and why, is documented on [`MainStream`] (this module is
 //! private).
@@ -33,12 +34,12 @@ use html5ever::local_name;
 use html5ever::tree_builder::TreeBuilder;
 
 use super::checkpoint::{Checkpoint, Watch, held_elements, unsettles};
-#[cfg(doc)]
-use super::main_inner_with;
+use super::options::{ShellOptions, tree_builder_opts};
+use super::parse::{find_main, plan};
 use super::repair::undo;
 use super::serialize::{FROZEN, OPEN, REPLAYED, serialize_settled};
+use super::sink::sink_for;
 use super::tokenizer::tokenize_segment;
-use super::{ShellOptions, find_main, plan, sink_for, tree_builder_opts};
 
 /// Where a [`MainStream`] is in the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,19 +78,21 @@ pub enum StreamError {
 
 /// Main's inner HTML from a page read in chunks.
 ///
-/// Everything it appends, once [`finish`](Self::finish) has run, equals [`main_inner_with`] of
-/// the whole page, byte for byte, however the page was cut. `MainStream` is `Send + 'static`, so
-/// it can live in an async body across `.await` points.
+/// Everything it appends, once [`finish`](Self::finish) has run, equals
+/// [`main_inner_with`](super::main_inner_with) of the whole page, byte for byte, however the page
+/// was cut. `MainStream` is `Send + 'static`, so it can live in an async body across `.await`
+/// points.
 ///
 /// # What is held back
 ///
 /// The stream runs the same tokenizer, tree builder (html5ever's), tree and serializer as
-/// [`main_inner_with`]. A tree builder cannot be kept between chunks (html5ever's strings are
-/// `!Send`), so the stream keeps the input since its last *checkpoint*: a point where a short
-/// replay of synthetic tokens brings a fresh tree builder into exactly the state it had there
-/// (see `checkpoint.rs`: in the head, or in the body with only a chain of ordinary elements open).
-/// Each chunk is parsed, with that replay in front, up to its last `<`; what is settled is
-/// appended; and if that point is a checkpoint, the input before it is dropped.
+/// [`main_inner_with`](super::main_inner_with). A tree builder cannot be kept between chunks
+/// (html5ever's strings are `!Send`), so the stream keeps the input since its last *checkpoint*: a
+/// point where a short replay of synthetic tokens brings a fresh tree builder into exactly the
+/// state it had there (see `checkpoint.rs`: in the head, or in the body with only a chain of
+/// ordinary elements open). Each chunk is parsed, with that replay in front, up to its last `<`
+/// (or to its end, when it ends with `>`); what is settled is appended; and if that point is a
+/// checkpoint, the input before it is dropped.
 ///
 /// Settled means that no later input can change it. The stream stays [`StreamState::Seeking`]
 /// while an earlier main element is still possible (a table is open: foster parenting inserts
@@ -265,8 +268,8 @@ impl MainStream {
         Ok(())
     }
 
-    /// Parses the held input (all of it if `complete`, else up to its last `<` or a final `>`) from the
-    /// checkpoint, appends what is settled, and moves the checkpoint up if it can.
+    /// Parses the held input (all of it if `complete`, else up to its last `<` or a final `>`) from
+    /// the checkpoint, appends what is settled, and moves the checkpoint up if it can.
     fn parse(&mut self, out: &mut Vec<u8>, complete: bool) {
         let cut = if complete {
             self.held.len()
@@ -321,7 +324,7 @@ impl MainStream {
         if self.state == StreamState::Seeking {
             let table_open = held
                 .iter()
-                .any(|&id| doc.nodes[id as usize].is_html(&local_name!("table")));
+                .any(|&id| doc.nodes[id].is_html(&local_name!("table")));
             if complete || (flags.frameset_not_ok && !table_open) {
                 self.state = StreamState::InMain;
             } else {
@@ -335,19 +338,19 @@ impl MainStream {
         let mut open = &held[..];
         for pointer in [local_name!("form"), local_name!("head")] {
             if let Some((&last, rest)) = open.split_last() {
-                if doc.nodes[last as usize].is_html(&pointer) {
+                if doc.nodes[last].is_html(&pointer) {
                     open = rest;
                 }
             }
         }
         let mut frozen = false;
         for &id in open {
-            let node = &doc.nodes[id as usize];
+            let node = &doc.nodes[id];
             frozen = frozen || unsettles(node.ns, &node.local);
-            marks[id as usize] |= if frozen { OPEN | FROZEN } else { OPEN };
+            marks[id.index()] |= if frozen { OPEN | FROZEN } else { OPEN };
         }
         for &id in &replayed {
-            marks[id as usize] |= REPLAYED;
+            marks[id.index()] |= REPLAYED;
         }
         let mut settled = String::new();
         let done = serialize_settled(

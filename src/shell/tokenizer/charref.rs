@@ -36,7 +36,9 @@ fn numeric_ref(bytes: &[u8], i: usize) -> Option<(StrTendril, usize)> {
         end += 1;
     }
     let c = match value {
-        0x80..=0x9F => C1_REPLACEMENTS[(value - 0x80) as usize]
+        0x80..=0x9F => usize::try_from(value - 0x80)
+            .ok()
+            .and_then(|i| C1_REPLACEMENTS[i])
             .unwrap_or_else(|| char::from_u32(value).expect("C1 controls are characters")),
         0 => '\u{FFFD}',
         _ => char::from_u32(value).unwrap_or('\u{FFFD}'),

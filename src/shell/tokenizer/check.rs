@@ -15,9 +15,10 @@ use html5ever::tokenizer::{
 };
 use html5ever::tree_builder::TreeBuilder;
 
+use super::super::arena::NodeId;
+use super::super::options::{ShellOptions, tree_builder_opts};
 use super::super::repair::{Repairs, repair};
-use super::super::sink::{ArenaSink, NodeId};
-use super::super::{ShellOptions, sink_for, tree_builder_opts};
+use super::super::sink::{ArenaSink, sink_for};
 
 /// Records every token on its way to the tree builder; with `repair`, first passes tags through
 /// the repairs this tokenizer makes (for html5ever's tokenizer, which does not).

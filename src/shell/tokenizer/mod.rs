@@ -23,6 +23,7 @@ use std::collections::BTreeSet;
 
 use self::charref::char_ref;
 use self::doctype::doctype_fields;
+use super::pi;
 use super::repair::{Repairs, repair};
 
 /// Tokenizes `html` as a whole document into `sink`, then signals the end. Tags are passed through
@@ -511,9 +512,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
         };
         let data = &self.input[start..start + close];
         let data = data.strip_suffix('?').unwrap_or(data);
-        let _ = self.emit(Token::CommentToken(processing_instruction_comment(
-            target, data,
-        )));
+        let _ = self.emit(Token::CommentToken(pi::encode(target, data)));
         (State::Data, start + close + 1)
     }
 
@@ -775,25 +774,6 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             None => (State::Eof, self.bytes.len()),
         }
     }
-}
-
-/// A processing instruction travels through html5ever's tree builder, which has no token for
-/// it, as a comment (the standard places both alike in every insertion mode) whose data is NUL,
-/// the target, NUL and the data. Comment data from the tokenizer never holds a NUL, and a target
-/// never does, so the sink tells them apart with [`processing_instruction`].
-fn processing_instruction_comment(target: &str, data: &str) -> StrTendril {
-    let mut comment =
-        StrTendril::with_capacity(u32::try_from(target.len() + data.len() + 2).unwrap_or(0));
-    comment.push_char('\0');
-    comment.push_slice(target);
-    comment.push_char('\0');
-    comment.push_slice(data);
-    comment
-}
-
-/// The target and data of a comment made by [`processing_instruction_comment`].
-pub(super) fn processing_instruction(comment: &str) -> Option<(&str, &str)> {
-    comment.strip_prefix('\0')?.split_once('\0')
 }
 
 /// What a `<` in the data state starts.
